@@ -1,0 +1,9 @@
+/* placeholder: being written */
+#include "kctl.h"
+int kctl_cmd_check(kctl *k, int argc, char **argv)
+{
+    (void)k;
+    (void)argc;
+    (void)argv;
+    return KCTL_USAGE;
+}

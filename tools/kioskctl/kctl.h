@@ -1,0 +1,43 @@
+/* kctl: shared plumbing of the kioskctl sub-commands (global options, opening the store, JSON
+ * output). Each cmd_*.c file implements one command group and nothing else. */
+#ifndef LK_TOOLS_KCTL_H
+#define LK_TOOLS_KCTL_H
+
+#include <cjson/cJSON.h>
+
+#include "kiosk/lk_store.h"
+
+/* Exit codes every command keeps: tests and scripts depend on them. */
+enum { KCTL_OK = 0, KCTL_FAIL = 1, KCTL_USAGE = 2 };
+
+typedef struct kctl {
+    const char *db;     /* --db, or NULL */
+    const char *env_db; /* $LK_DB, or NULL */
+    const char *secret; /* $LK_SECRET_FILE, or NULL for "<db>.secret" */
+    const char *actor;  /* who is acting, for the audit log ($LK_ACTOR or "kioskctl") */
+    int today;          /* YYYYMMDD ($LK_TODAY for tests, else the clock) */
+} kctl;
+
+/* A command: argv[0] is the sub-command's name. Returns an exit code. */
+typedef int (*kctl_cmd_fn)(kctl *k, int argc, char **argv);
+
+int kctl_cmd_check(kctl *k, int argc, char **argv);
+int kctl_cmd_records(kctl *k, int argc, char **argv);
+int kctl_cmd_audit(kctl *k, int argc, char **argv);
+int kctl_cmd_config(kctl *k, int argc, char **argv);
+int kctl_cmd_counters(kctl *k, int argc, char **argv);
+
+/* Opens the store picked by --db / $LK_DB / default; on failure prints the reason and
+ * returns NULL. */
+lk_store *kctl_open_store(kctl *k);
+
+/* Prints obj as one line of JSON on stdout and frees it. */
+void kctl_print_json(cJSON *obj);
+
+/* Prints "kioskctl: <msg>" on stderr. */
+void kctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints a usage line on stderr and returns KCTL_USAGE. */
+int kctl_usage(const char *usage);
+
+#endif

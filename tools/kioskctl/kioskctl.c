@@ -1,0 +1,68 @@
+/* kioskctl: command-line front end for admins, technicians and tests. The composition root of
+ * the CLI: it reads the environment once, then hands a kctl context to one command group. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kctl.h"
+#include "kiosk/lk_idnum.h"
+
+static const struct {
+    const char *name;
+    kctl_cmd_fn fn;
+    const char *help;
+} commands[] = {
+    {"check", kctl_cmd_check, "check uscc CODE | check id NUMBER | check mrz LINE LINE [LINE]"},
+    {"records", kctl_cmd_records,
+     "records import FILE | find --id NUMBER | find --doc TYPE:NUMBER | show USCC |\n"
+     "          generate --count N [--seed S]"},
+    {"audit", kctl_cmd_audit, "audit verify | audit list [--after SEQ] [--limit N]"},
+    {"config", kctl_cmd_config, "config get KEY | config set KEY VALUE | config list"},
+    {"counters", kctl_cmd_counters, "counters [list] | counters get NAME"},
+};
+
+static int usage(void)
+{
+    fprintf(stderr, "usage: kioskctl [--db PATH] COMMAND ...\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(stderr, "  %s\n", commands[i].help);
+    fprintf(stderr, "environment: LK_DB (database), LK_SECRET_FILE (per-kiosk secret), "
+                    "LK_ACTOR (audit actor)\n");
+    return KCTL_USAGE;
+}
+
+static int parse_today(const char *s)
+{
+    if (!s || strlen(s) != 8 || strspn(s, "0123456789") != 8)
+        return lk_idnum_today();
+    return atoi(s);
+}
+
+int main(int argc, char **argv)
+{
+    kctl k = {
+        .env_db = getenv("LK_DB"),
+        .secret = getenv("LK_SECRET_FILE"),
+        .actor = getenv("LK_ACTOR") ? getenv("LK_ACTOR") : "kioskctl",
+        .today = parse_today(getenv("LK_TODAY")),
+    };
+    int i = 1;
+    while (i < argc && argv[i][0] == '-') {
+        if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
+            k.db = argv[i + 1];
+            i += 2;
+        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage();
+            return KCTL_OK;
+        } else {
+            return usage();
+        }
+    }
+    if (i >= argc)
+        return usage();
+    for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++)
+        if (strcmp(argv[i], commands[c].name) == 0)
+            return commands[c].fn(&k, argc - i, argv + i);
+    kctl_error("unknown command '%s'", argv[i]);
+    return usage();
+}
