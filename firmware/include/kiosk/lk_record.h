@@ -10,12 +10,12 @@
 #include "kiosk/lk_err.h"
 
 /* Largest accepted input line / JSON document; anything longer is rejected, not truncated. */
-#define LK_RECORD_MAX_BYTES (64 * 1024)
+#define LK_RECORD_MAX_BYTES  (64 * 1024)
 #define LK_RECORD_MAX_AGENTS 16
 
 /* A person allowed to collect the license: the holder or an authorised agent. */
 typedef struct lk_person {
-    char *role;       /* holder: the entity type's holder label; agent: e.g. 委托代理人 */
+    char *role; /* holder: the entity type's holder label; agent: e.g. 委托代理人 */
     char *name;
     char *doc_type;   /* "resident_id" or "passport" */
     char *doc_number; /* plain text on input only; NULL in records read back from the store */
@@ -37,11 +37,11 @@ typedef struct lk_record {
     char *term_from;   /* YYYY-MM-DD or NULL */
     char *term_to;     /* YYYY-MM-DD, or NULL for 长期 */
     char *address;
-    char *authority;   /* 登记机关 */
-    char *registered;  /* 登记日期 YYYY-MM-DD */
-    char *qr_payload;  /* opaque; NULL means use the gsxt fallback URL */
-    char *status;      /* "approved" or "revoked" */
-    int duplicates;    /* how many 副本 are approved */
+    char *authority;  /* 登记机关 */
+    char *registered; /* 登记日期 YYYY-MM-DD */
+    char *qr_payload; /* opaque; NULL means use the gsxt fallback URL */
+    char *status;     /* "approved" or "revoked" */
+    int duplicates;   /* how many 副本 are approved */
 } lk_record;
 
 /* Non-fatal findings of validation. */
@@ -65,6 +65,15 @@ int lk_record_validate(const lk_record *rec, int today, int *warnings, lk_err *e
 void lk_record_fallback_qr(const char *uscc, char *buf, size_t bufsz);
 
 void lk_record_free(lk_record *rec);
+
+/* Display form of a document number: 18-character numbers keep the first and last 4
+ * (1101**********002X); other lengths keep the first and the last two (E*****67), numbers under
+ * 4 characters are fully masked. Always NUL-terminates out (when outsz > 0). */
+void lk_record_mask_doc(const char *number, char *out, size_t outsz);
+
+/* Number of code points in s[0..len), or -1 when it is not well-formed UTF-8 (overlong forms,
+ * surrogates, values above U+10FFFF and truncated sequences are all rejected). */
+long lk_record_utf8_len(const char *s, size_t len);
 
 /* CSV (RFC 4180, UTF-8, header row naming the columns, see docs/records-format.md). */
 typedef struct lk_csv lk_csv;
