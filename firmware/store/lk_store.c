@@ -1,1 +1,269 @@
-/* placeholder: being written */
+/* lk_store: the kiosk database: opening and migrating it, and the statement cache shared by
+ * the store's modules.
+ *
+ * Durability: WAL with synchronous=NORMAL. A transaction is atomic either way; NORMAL may lose
+ * the last commits on power loss but never corrupts or half-applies one, and the print
+ * journal's exactly-once rule rests on atomicity, not on the last millisecond. */
+#include "lk_store_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef LK_DEFAULT_DB
+#define LK_DEFAULT_DB "/var/lib/licensekiosk/kiosk.db"
+#endif
+
+struct lk_store {
+    sqlite3 *db;
+    lk_pii *pii;
+    sqlite3_stmt *stmt[LK_STMT_COUNT];
+};
+
+/* Migrations, in order: entry i takes user_version i to i+1. Never edit a shipped entry;
+ * append a new one. */
+static const char *const migrations[] = {
+    /* 0 -> 1: the foundation schema. */
+    "CREATE TABLE licenses ("
+    " id INTEGER PRIMARY KEY, uscc TEXT NOT NULL UNIQUE, name TEXT NOT NULL,"
+    " entity_type TEXT NOT NULL, type_name TEXT, holder_role TEXT NOT NULL,"
+    " holder_name TEXT NOT NULL, scope TEXT NOT NULL, capital TEXT, composition TEXT,"
+    " established TEXT NOT NULL, term_from TEXT, term_to TEXT, address TEXT NOT NULL,"
+    " authority TEXT NOT NULL, registered TEXT NOT NULL, qr_payload TEXT,"
+    " status TEXT NOT NULL CHECK (status IN ('approved','revoked')),"
+    " duplicates INTEGER NOT NULL CHECK (duplicates >= 0),"
+    " legacy_uscc INTEGER NOT NULL DEFAULT 0, updated_at INTEGER NOT NULL);"
+    "CREATE TABLE collectors ("
+    " license_id INTEGER NOT NULL REFERENCES licenses(id) ON DELETE CASCADE,"
+    " kind TEXT NOT NULL CHECK (kind IN ('holder','agent')), role TEXT NOT NULL,"
+    " name TEXT NOT NULL, doc_type TEXT NOT NULL, doc_mac BLOB NOT NULL,"
+    " doc_masked TEXT NOT NULL, position INTEGER NOT NULL,"
+    " PRIMARY KEY (license_id, position)) WITHOUT ROWID;"
+    "CREATE INDEX collectors_by_doc ON collectors(doc_mac);"
+    "CREATE TABLE print_jobs ("
+    " id INTEGER PRIMARY KEY, license_id INTEGER NOT NULL REFERENCES licenses(id),"
+    " copy TEXT NOT NULL CHECK (copy IN ('original','duplicate')),"
+    " copy_no INTEGER NOT NULL, state TEXT NOT NULL DEFAULT 'pending', cups_job_id INTEGER,"
+    " stock_serial TEXT, reason TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    " UNIQUE (license_id, copy, copy_no));"
+    "CREATE TABLE audit ("
+    " seq INTEGER PRIMARY KEY, ts INTEGER NOT NULL, actor TEXT NOT NULL, event TEXT NOT NULL,"
+    " detail TEXT, prev_mac BLOB NOT NULL, mac BLOB NOT NULL);"
+    "CREATE TABLE audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL,"
+    " mac BLOB NOT NULL);"
+    /* A guard against honest mistakes; deliberate edits of the file are what verify is for. */
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+    " BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;"
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+    " BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;"
+    "CREATE TABLE config (key TEXT NOT NULL, version INTEGER NOT NULL, value TEXT NOT NULL,"
+    " actor TEXT NOT NULL, set_at INTEGER NOT NULL, PRIMARY KEY (key, version));"
+    "CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;",
+};
+#define N_MIGRATIONS (sizeof migrations / sizeof migrations[0])
+
+static const char *const stmt_sql[LK_STMT_COUNT] = {
+    [LK_STMT_LICENSE_UPSERT] =
+        "INSERT INTO licenses (uscc, name, entity_type, type_name, holder_role, holder_name,"
+        " scope, capital, composition, established, term_from, term_to, address, authority,"
+        " registered, qr_payload, status, duplicates, legacy_uscc, updated_at)"
+        " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20)"
+        " ON CONFLICT (uscc) DO UPDATE SET name=?2, entity_type=?3, type_name=?4,"
+        " holder_role=?5, holder_name=?6, scope=?7, capital=?8, composition=?9,"
+        " established=?10, term_from=?11, term_to=?12, address=?13, authority=?14,"
+        " registered=?15, qr_payload=?16, status=?17, duplicates=?18, legacy_uscc=?19,"
+        " updated_at=?20 RETURNING id",
+    [LK_STMT_LICENSE_EXISTS] = "SELECT 1 FROM licenses WHERE uscc = ?1",
+    [LK_STMT_LICENSE_GET] =
+        "SELECT id, uscc, name, entity_type, type_name, scope, capital, composition,"
+        " established, term_from, term_to, address, authority, registered, qr_payload, status,"
+        " duplicates FROM licenses WHERE uscc = ?1",
+    [LK_STMT_COLLECTORS_DELETE] = "DELETE FROM collectors WHERE license_id = ?1",
+    [LK_STMT_COLLECTOR_INSERT] =
+        "INSERT INTO collectors (license_id, kind, role, name, doc_type, doc_mac, doc_masked,"
+        " position) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
+    [LK_STMT_COLLECTORS_GET] = "SELECT kind, role, name, doc_type, doc_masked FROM collectors"
+                               " WHERE license_id = ?1 ORDER BY position",
+    [LK_STMT_PRINT_JOB_INSERT] =
+        "INSERT OR IGNORE INTO print_jobs (license_id, copy, copy_no, created_at, updated_at)"
+        " VALUES (?1, ?2, ?3, ?4, ?4)",
+    [LK_STMT_FIND_BY_DOC] =
+        "SELECT l.uscc, l.name, l.entity_type, l.type_name, c.kind, c.role, c.name,"
+        " c.doc_masked, l.duplicates FROM collectors c JOIN licenses l ON l.id = c.license_id"
+        " WHERE c.doc_mac = ?1 AND l.status = 'approved' ORDER BY l.uscc, c.position",
+    [LK_STMT_AUDIT_HEAD] = "SELECT seq, mac FROM audit_head WHERE id = 1",
+    [LK_STMT_AUDIT_INSERT] = "INSERT INTO audit (seq, ts, actor, event, detail, prev_mac, mac)"
+                             " VALUES (?1,?2,?3,?4,?5,?6,?7)",
+    [LK_STMT_AUDIT_HEAD_SET] = "INSERT INTO audit_head (id, seq, mac) VALUES (1, ?1, ?2)"
+                               " ON CONFLICT (id) DO UPDATE SET seq = ?1, mac = ?2",
+    [LK_STMT_AUDIT_WALK] = "SELECT seq, ts, actor, event, detail, prev_mac, mac FROM audit"
+                           " WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+    [LK_STMT_CONFIG_GET] = "SELECT value, version FROM config WHERE key = ?1"
+                           " ORDER BY version DESC LIMIT 1",
+    [LK_STMT_CONFIG_SET] =
+        "INSERT INTO config (key, version, value, actor, set_at) VALUES (?1,"
+        " (SELECT COALESCE(MAX(version), 0) + 1 FROM config WHERE key = ?1), ?2, ?3, ?4)"
+        " RETURNING version",
+    [LK_STMT_COUNTER_ADD] = "INSERT INTO counters (name, value) VALUES (?1, ?2)"
+                            " ON CONFLICT (name) DO UPDATE SET value = value + ?2",
+    [LK_STMT_COUNTER_GET] = "SELECT value FROM counters WHERE name = ?1",
+    [LK_STMT_COUNTER_LIST] = "SELECT name, value FROM counters ORDER BY name",
+};
+
+const char *lk_store_pick_path(const char *cli_db, const char *env_db)
+{
+    if (cli_db && *cli_db)
+        return cli_db;
+    if (env_db && *env_db)
+        return env_db;
+    return LK_DEFAULT_DB;
+}
+
+sqlite3 *lk_store_db(lk_store *st)
+{
+    return st->db;
+}
+
+const lk_pii *lk_store_pii(const lk_store *st)
+{
+    return st->pii;
+}
+
+int lk_store_sql_err(lk_store *st, lk_err *err, const char *what)
+{
+    int code = sqlite3_extended_errcode(st->db);
+    return lk_err_set_native(err, LK_EDB, LK_ERR_DOMAIN_SQLITE, code, "%s: %s", what,
+                             sqlite3_errmsg(st->db));
+}
+
+sqlite3_stmt *lk_store_stmt(lk_store *st, enum lk_stmt id, lk_err *err)
+{
+    sqlite3_stmt *s = st->stmt[id];
+    if (!s) {
+        if (sqlite3_prepare_v3(st->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) !=
+            SQLITE_OK) {
+            lk_store_sql_err(st, err, "prepare");
+            return NULL;
+        }
+        st->stmt[id] = s;
+    }
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    return s;
+}
+
+int lk_store_bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+    return v ? sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC) : sqlite3_bind_null(s, i);
+}
+
+int lk_store_in_tx(lk_store *st)
+{
+    return !sqlite3_get_autocommit(st->db);
+}
+
+static int exec(lk_store *st, const char *sql, lk_err *err)
+{
+    if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return lk_store_sql_err(st, err, "database");
+    return 0;
+}
+
+int lk_store_begin(lk_store *st, lk_err *err)
+{
+    return exec(st, "BEGIN IMMEDIATE", err);
+}
+
+int lk_store_commit(lk_store *st, lk_err *err)
+{
+    return exec(st, "COMMIT", err);
+}
+
+void lk_store_rollback(lk_store *st)
+{
+    if (lk_store_in_tx(st))
+        (void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int user_version(lk_store *st, int *v, lk_err *err)
+{
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK ||
+        sqlite3_step(s) != SQLITE_ROW) {
+        sqlite3_finalize(s);
+        return lk_store_sql_err(st, err, "read schema version");
+    }
+    *v = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    return 0;
+}
+
+/* Each step runs in its own transaction with its version bump, so a crash mid-migration
+ * leaves the previous version intact and the next start simply tries again. */
+static int migrate(lk_store *st, lk_err *err)
+{
+    int v = 0, rc = user_version(st, &v, err);
+    if (rc != 0)
+        return rc;
+    if (v > (int)N_MIGRATIONS)
+        return lk_err_set(err, LK_EVERSION,
+                          "database schema version %d is newer than this build (%d)", v,
+                          (int)N_MIGRATIONS);
+    for (; v < (int)N_MIGRATIONS; v++) {
+        char bump[48];
+        snprintf(bump, sizeof bump, "PRAGMA user_version = %d", v + 1);
+        if ((rc = lk_store_begin(st, err)) != 0)
+            return rc;
+        if ((rc = exec(st, migrations[v], err)) != 0 || (rc = exec(st, bump, err)) != 0 ||
+            (rc = lk_store_commit(st, err)) != 0) {
+            lk_store_rollback(st);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+static int configure(lk_store *st, lk_err *err)
+{
+    sqlite3_busy_timeout(st->db, 5000);
+    return exec(st,
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+                " PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;",
+                err);
+}
+
+int lk_store_open(const char *db_path, const char *secret_path, lk_store **out, lk_err *err)
+{
+    *out = NULL;
+    lk_store *st = calloc(1, sizeof *st);
+    if (!st)
+        return lk_err_set(err, LK_ENOMEM, "out of memory");
+    char secret[4096];
+    if (!secret_path) {
+        snprintf(secret, sizeof secret, "%s.secret", db_path);
+        secret_path = secret;
+    }
+    int rc = 0;
+    if (sqlite3_open_v2(db_path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK)
+        rc = lk_store_sql_err(st, err, "open database");
+    else if ((rc = configure(st, err)) == 0 && (rc = migrate(st, err)) == 0)
+        rc = lk_pii_open(secret_path, &st->pii, err);
+    if (rc != 0) {
+        lk_store_close(st);
+        return rc;
+    }
+    *out = st;
+    return 0;
+}
+
+void lk_store_close(lk_store *st)
+{
+    if (!st)
+        return;
+    for (int i = 0; i < LK_STMT_COUNT; i++)
+        sqlite3_finalize(st->stmt[i]);
+    sqlite3_close(st->db);
+    lk_pii_close(st->pii);
+    free(st);
+}
