@@ -63,17 +63,20 @@ static const char *const migrations[] = {
 #define N_MIGRATIONS (sizeof migrations / sizeof migrations[0])
 
 static const char *const stmt_sql[LK_STMT_COUNT] = {
-    [LK_STMT_LICENSE_UPSERT] =
+    /* Insert first: in a bulk import almost every record is new, and a conflict (already
+     * known) falls through to LICENSE_UPDATE. */
+    [LK_STMT_LICENSE_INSERT] =
         "INSERT INTO licenses (uscc, name, entity_type, type_name, holder_role, holder_name,"
         " scope, capital, composition, established, term_from, term_to, address, authority,"
         " registered, qr_payload, status, duplicates, legacy_uscc, updated_at)"
         " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20)"
-        " ON CONFLICT (uscc) DO UPDATE SET name=?2, entity_type=?3, type_name=?4,"
+        " ON CONFLICT (uscc) DO NOTHING RETURNING id",
+    [LK_STMT_LICENSE_UPDATE] =
+        "UPDATE licenses SET name=?2, entity_type=?3, type_name=?4,"
         " holder_role=?5, holder_name=?6, scope=?7, capital=?8, composition=?9,"
         " established=?10, term_from=?11, term_to=?12, address=?13, authority=?14,"
         " registered=?15, qr_payload=?16, status=?17, duplicates=?18, legacy_uscc=?19,"
-        " updated_at=?20 RETURNING id",
-    [LK_STMT_LICENSE_EXISTS] = "SELECT 1 FROM licenses WHERE uscc = ?1",
+        " updated_at=?20 WHERE uscc = ?1 RETURNING id",
     [LK_STMT_LICENSE_GET] =
         "SELECT id, uscc, name, entity_type, type_name, scope, capital, composition,"
         " established, term_from, term_to, address, authority, registered, qr_payload, status,"

@@ -9,8 +9,8 @@
 
 /* Every statement the store runs, prepared once per connection and reset after each use. */
 enum lk_stmt {
-    LK_STMT_LICENSE_UPSERT,
-    LK_STMT_LICENSE_EXISTS,
+    LK_STMT_LICENSE_INSERT,
+    LK_STMT_LICENSE_UPDATE,
     LK_STMT_LICENSE_GET,
     LK_STMT_COLLECTORS_DELETE,
     LK_STMT_COLLECTOR_INSERT,

@@ -16,24 +16,8 @@ static int step_done(lk_store *st, sqlite3_stmt *s, lk_err *err, const char *wha
     return ret;
 }
 
-static int license_exists(lk_store *st, const char *uscc, int *exists, lk_err *err)
+static void bind_license(sqlite3_stmt *s, const lk_record *r, int warnings)
 {
-    sqlite3_stmt *s = lk_store_stmt(st, LK_STMT_LICENSE_EXISTS, err);
-    if (!s)
-        return LK_EDB;
-    sqlite3_bind_text(s, 1, uscc, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(s);
-    *exists = rc == SQLITE_ROW;
-    sqlite3_reset(s);
-    return (rc == SQLITE_ROW || rc == SQLITE_DONE) ? 0 : lk_store_sql_err(st, err, "license");
-}
-
-static int upsert_license(lk_store *st, const lk_record *r, int warnings, sqlite3_int64 *id,
-                          lk_err *err)
-{
-    sqlite3_stmt *s = lk_store_stmt(st, LK_STMT_LICENSE_UPSERT, err);
-    if (!s)
-        return LK_EDB;
     const char *text[] = {
         r->uscc,    r->name,      r->entity_type, r->type_name,   r->holder.role, r->holder.name,
         r->scope,   r->capital,   r->composition, r->established, r->term_from,   r->term_to,
@@ -43,14 +27,22 @@ static int upsert_license(lk_store *st, const lk_record *r, int warnings, sqlite
     sqlite3_bind_int(s, 18, r->duplicates);
     sqlite3_bind_int(s, 19, (warnings & LK_RECORD_WARN_LEGACY_USCC) ? 1 : 0);
     sqlite3_bind_int64(s, 20, (sqlite3_int64)time(NULL));
+}
+
+/* Runs INSERT or UPDATE; *id is 0 when the statement touched no row. */
+static int write_license(lk_store *st, enum lk_stmt which, const lk_record *r, int warnings,
+                         sqlite3_int64 *id, lk_err *err)
+{
+    sqlite3_stmt *s = lk_store_stmt(st, which, err);
+    if (!s)
+        return LK_EDB;
+    bind_license(s, r, warnings);
     int rc = sqlite3_step(s);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(s);
-        return lk_store_sql_err(st, err, "store license");
-    }
-    *id = sqlite3_column_int64(s, 0);
+    *id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+    while (rc == SQLITE_ROW)
+        rc = sqlite3_step(s);
     sqlite3_reset(s);
-    return 0;
+    return rc == SQLITE_DONE ? 0 : lk_store_sql_err(st, err, "store license");
 }
 
 static int insert_collector(lk_store *st, sqlite3_int64 id, const lk_person *p, const char *kind,
@@ -75,15 +67,19 @@ static int insert_collector(lk_store *st, sqlite3_int64 id, const lk_person *p, 
     return step_done(st, s, err, "store collector");
 }
 
-/* Collectors are replaced wholesale: an agent whose authorisation was withdrawn upstream must
- * stop finding the license here. */
-static int replace_collectors(lk_store *st, sqlite3_int64 id, const lk_record *r, lk_err *err)
+/* Collectors of a known license are replaced wholesale: an agent whose authorisation was
+ * withdrawn upstream must stop finding the license here. */
+static int write_collectors(lk_store *st, sqlite3_int64 id, int fresh, const lk_record *r,
+                            lk_err *err)
 {
-    sqlite3_stmt *s = lk_store_stmt(st, LK_STMT_COLLECTORS_DELETE, err);
-    if (!s)
-        return LK_EDB;
-    sqlite3_bind_int64(s, 1, id);
-    int rc = step_done(st, s, err, "replace collectors");
+    int rc = 0;
+    if (!fresh) {
+        sqlite3_stmt *s = lk_store_stmt(st, LK_STMT_COLLECTORS_DELETE, err);
+        if (!s)
+            return LK_EDB;
+        sqlite3_bind_int64(s, 1, id);
+        rc = step_done(st, s, err, "replace collectors");
+    }
     if (rc == 0)
         rc = insert_collector(st, id, &r->holder, "holder", 0, err);
     for (size_t i = 0; rc == 0 && i < r->n_agents; i++)
@@ -111,17 +107,19 @@ static int add_print_jobs(lk_store *st, sqlite3_int64 id, int duplicates, lk_err
 int lk_store_put_record(lk_store *st, const lk_record *rec, int warnings, int *inserted,
                         lk_err *err)
 {
-    int exists = 0;
     sqlite3_int64 id = 0;
-    int rc = license_exists(st, rec->uscc, &exists, err);
+    int rc = write_license(st, LK_STMT_LICENSE_INSERT, rec, warnings, &id, err);
+    int fresh = id != 0;
+    if (rc == 0 && !fresh)
+        rc = write_license(st, LK_STMT_LICENSE_UPDATE, rec, warnings, &id, err);
+    if (rc == 0 && id == 0)
+        rc = lk_err_set(err, LK_EDB, "license row vanished during update");
     if (rc == 0)
-        rc = upsert_license(st, rec, warnings, &id, err);
-    if (rc == 0)
-        rc = replace_collectors(st, id, rec, err);
+        rc = write_collectors(st, id, fresh, rec, err);
     if (rc == 0)
         rc = add_print_jobs(st, id, rec->duplicates, err);
     if (rc == 0 && inserted)
-        *inserted = !exists;
+        *inserted = fresh;
     return rc;
 }
 
