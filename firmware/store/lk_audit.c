@@ -3,7 +3,9 @@
  * Row n's MAC covers its own fields and row n-1's MAC, keyed with the kiosk secret, so a row
  * cannot be edited, dropped, inserted or moved without breaking the chain, and the chain
  * cannot be rebuilt without the secret. Dropping rows from the end leaves a valid chain, so
- * the newest (seq, mac) is also kept in audit_head and checked last. */
+ * the newest (seq, mac) is also kept in audit_head, under a MAC of its own so it cannot be
+ * wound back without the secret, and checked last. Every store starts with a genesis row, so
+ * an emptied log does not pass for a new one. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,17 +51,37 @@ static int row_mac(lk_store *st, const audit_row *r, uint8_t out[LK_PII_MAC_LEN]
     return rc;
 }
 
-static int read_head(lk_store *st, sqlite3_int64 *seq, uint8_t mac[LK_PII_MAC_LEN], lk_err *err)
+/* The head's own MAC, domain-separated from row MACs by its tag string. */
+static int head_tag(lk_store *st, sqlite3_int64 seq, const uint8_t mac[LK_PII_MAC_LEN],
+                    uint8_t out[LK_PII_MAC_LEN])
+{
+    unsigned char buf[16 + sizeof seq + LK_PII_MAC_LEN];
+    memcpy(buf, "lk-audit-head\0\0\0", 16);
+    memcpy(buf + 16, &seq, sizeof seq);
+    memcpy(buf + 16 + sizeof seq, mac, LK_PII_MAC_LEN);
+    return lk_pii_mac(lk_store_pii(st), buf, sizeof buf, out);
+}
+
+typedef struct audit_head {
+    int present;
+    sqlite3_int64 seq;
+    uint8_t mac[LK_PII_MAC_LEN];
+    uint8_t tag[LK_PII_MAC_LEN];
+} audit_head;
+
+static int read_head(lk_store *st, audit_head *h, lk_err *err)
 {
     sqlite3_stmt *s = lk_store_stmt(st, LK_STMT_AUDIT_HEAD, err);
     if (!s)
         return LK_EDB;
     int rc = sqlite3_step(s);
-    *seq = 0;
-    memset(mac, 0, LK_PII_MAC_LEN);
-    if (rc == SQLITE_ROW && sqlite3_column_bytes(s, 1) == LK_PII_MAC_LEN) {
-        *seq = sqlite3_column_int64(s, 0);
-        memcpy(mac, sqlite3_column_blob(s, 1), LK_PII_MAC_LEN);
+    memset(h, 0, sizeof *h);
+    if (rc == SQLITE_ROW && sqlite3_column_bytes(s, 1) == LK_PII_MAC_LEN &&
+        sqlite3_column_bytes(s, 2) == LK_PII_MAC_LEN) {
+        h->present = 1;
+        h->seq = sqlite3_column_int64(s, 0);
+        memcpy(h->mac, sqlite3_column_blob(s, 1), LK_PII_MAC_LEN);
+        memcpy(h->tag, sqlite3_column_blob(s, 2), LK_PII_MAC_LEN);
     }
     sqlite3_reset(s);
     return (rc == SQLITE_ROW || rc == SQLITE_DONE) ? 0 : lk_store_sql_err(st, err, "audit head");
@@ -82,11 +104,15 @@ static int write_row(lk_store *st, const audit_row *r, const uint8_t mac[LK_PII_
     sqlite3_reset(s);
     if (rc != SQLITE_DONE)
         return lk_store_sql_err(st, err, "append audit row");
+    uint8_t tag[LK_PII_MAC_LEN];
+    if (head_tag(st, r->seq, mac, tag) != 0)
+        return lk_err_set(err, LK_EIO, "cannot compute audit head MAC");
     s = lk_store_stmt(st, LK_STMT_AUDIT_HEAD_SET, err);
     if (!s)
         return LK_EDB;
     sqlite3_bind_int64(s, 1, r->seq);
     sqlite3_bind_blob(s, 2, mac, LK_PII_MAC_LEN, SQLITE_STATIC);
+    sqlite3_bind_blob(s, 3, tag, LK_PII_MAC_LEN, SQLITE_STATIC);
     rc = sqlite3_step(s);
     sqlite3_reset(s);
     return rc == SQLITE_DONE ? 0 : lk_store_sql_err(st, err, "audit head");
@@ -95,12 +121,13 @@ static int write_row(lk_store *st, const audit_row *r, const uint8_t mac[LK_PII_
 static int append_locked(lk_store *st, const char *actor, const char *event, const char *detail,
                          lk_err *err)
 {
-    uint8_t prev[LK_PII_MAC_LEN], mac[LK_PII_MAC_LEN];
-    sqlite3_int64 head = 0;
-    int rc = read_head(st, &head, prev, err);
+    uint8_t mac[LK_PII_MAC_LEN];
+    audit_head head;
+    int rc = read_head(st, &head, err);
     if (rc != 0)
         return rc;
-    audit_row r = {.seq = head + 1,
+    const uint8_t *prev = head.mac; /* all zero before the first row */
+    audit_row r = {.seq = head.seq + 1,
                    .ts = (sqlite3_int64)time(NULL),
                    .actor = actor,
                    .event = event,
@@ -183,26 +210,58 @@ static int walk(lk_store *st, lk_audit_verdict *v, uint8_t prev[32], lk_err *err
     return rc == SQLITE_DONE ? 0 : lk_store_sql_err(st, err, "read audit log");
 }
 
+/* After the walk: the head must be present, carry a valid MAC of its own, and name the last
+ * row the walk reached. Anything else means rows were removed from the end or the head was
+ * rewritten; the first row not accounted for is the bad one. */
+static int check_head(lk_store *st, lk_audit_verdict *v, const uint8_t last[LK_PII_MAC_LEN],
+                      lk_err *err)
+{
+    audit_head h;
+    uint8_t tag[LK_PII_MAC_LEN];
+    int rc = read_head(st, &h, err);
+    if (rc != 0)
+        return rc;
+    if (!h.present)
+        return bad(v, v->rows + 1, "the audit head is missing");
+    if (head_tag(st, h.seq, h.mac, tag) != 0 || memcmp(tag, h.tag, LK_PII_MAC_LEN) != 0)
+        return bad(v, v->rows + 1, "the audit head was rewritten");
+    if (h.seq != v->rows || memcmp(h.mac, last, LK_PII_MAC_LEN) != 0)
+        return bad(v, v->rows + 1, "the log ends at row %lld but its head says %lld",
+                   (long long)v->rows, (long long)h.seq);
+    return 0;
+}
+
 int lk_audit_verify(lk_store *st, lk_audit_verdict *v, lk_err *err)
 {
-    uint8_t prev[LK_PII_MAC_LEN] = {0}, head_mac[LK_PII_MAC_LEN];
-    sqlite3_int64 head = 0;
+    uint8_t prev[LK_PII_MAC_LEN] = {0};
     memset(v, 0, sizeof *v);
     int rc = walk(st, v, prev, err);
     if (rc == 0)
-        rc = read_head(st, &head, head_mac, err);
+        rc = check_head(st, v, prev, err);
     if (rc == LK_ECORRUPT)
         return lk_err_set(err, rc, "audit log: %s", v->reason);
-    if (rc != 0)
+    return rc;
+}
+
+int lk_audit_genesis(lk_store *st, lk_err *err)
+{
+    audit_head h;
+    int rc = read_head(st, &h, err);
+    if (rc != 0 || h.present)
         return rc;
-    /* A chain that ends early, or a head that names another last row, means rows were removed
-     * from the end (or the head was rewritten): the first missing row is the bad one. */
-    if (head != v->rows || memcmp(head_mac, prev, LK_PII_MAC_LEN) != 0) {
-        bad(v, v->rows + 1, "the log ends at row %lld but its head says %lld", (long long)v->rows,
-            (long long)head);
-        return lk_err_set(err, LK_ECORRUPT, "audit log: %s", v->reason);
-    }
-    return 0;
+    /* Rows without a head are a damaged log for verify to report, not a new one to start. */
+    sqlite3_stmt *s = lk_store_stmt(st, LK_STMT_AUDIT_WALK, err);
+    if (!s)
+        return LK_EDB;
+    sqlite3_bind_int64(s, 1, 0);
+    sqlite3_bind_int64(s, 2, 1);
+    rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return 0;
+    if (rc != SQLITE_DONE)
+        return lk_store_sql_err(st, err, "read audit log");
+    return lk_audit_append(st, "kiosk", "store.created", NULL, err);
 }
 
 int lk_audit_list(lk_store *st, int64_t after, int64_t limit, lk_audit_row_cb cb, void *ctx,

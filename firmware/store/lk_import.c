@@ -75,28 +75,42 @@ static int blank(const char *s, size_t len)
     return 1;
 }
 
-/* Reads lines of at most LK_RECORD_MAX_BYTES without ever holding more in memory: the tail of
- * an overlong line is read and dropped in chunks. */
+/* Reads one line into buf (at most cap bytes kept) and returns 1, or 0 at end of input.
+ * Byte counts come from the read itself, never from strlen: a NUL inside a line must be
+ * rejected with that line, not silently shorten it. The tail of an overlong line is read and
+ * dropped, so memory stays bounded whatever the input. */
+static int read_line(FILE *f, char *buf, size_t cap, size_t *len, int *overlong)
+{
+    int c = EOF;
+    size_t n = 0;
+    *overlong = 0;
+    while ((c = getc_unlocked(f)) != EOF && c != '\n') {
+        if (n < cap)
+            buf[n++] = (char)c;
+        else
+            *overlong = 1;
+    }
+    *len = n;
+    return c != EOF || n > 0 || *overlong;
+}
+
 static int import_jsonl(import_run *run, FILE *f, lk_err *err)
 {
-    size_t cap = LK_RECORD_MAX_BYTES + 2;
-    char *buf = malloc(cap);
+    char *buf = malloc(LK_RECORD_MAX_BYTES);
     if (!buf)
         return lk_err_set(err, LK_ENOMEM, "out of memory");
     long line = 0;
-    int rc = 0;
-    while (rc == 0 && fgets(buf, (int)cap, f)) {
-        size_t len = strlen(buf);
+    size_t len = 0;
+    int rc = 0, overlong = 0;
+    while (rc == 0 && read_line(f, buf, LK_RECORD_MAX_BYTES, &len, &overlong)) {
         line++;
-        if (len > 0 && buf[len - 1] != '\n' && !feof(f)) {
-            while (fgets(buf, (int)cap, f) && buf[strlen(buf) - 1] != '\n')
-                ;
+        if (overlong || memchr(buf, '\0', len)) {
             run->stats->lines++;
-            report(run, line, LK_IMPORT_ERROR, "line longer than 65536 bytes");
-            continue;
-        }
-        if (!blank(buf, len))
+            report(run, line, LK_IMPORT_ERROR,
+                   overlong ? "line longer than the 65536-byte limit" : "line contains a NUL byte");
+        } else if (!blank(buf, len)) {
             rc = handle_json_line(run, buf, len, line, err);
+        }
     }
     free(buf);
     if (rc == 0 && ferror(f))

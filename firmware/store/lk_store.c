@@ -33,12 +33,14 @@ static const char *const migrations[] = {
     " status TEXT NOT NULL CHECK (status IN ('approved','revoked')),"
     " duplicates INTEGER NOT NULL CHECK (duplicates >= 0),"
     " legacy_uscc INTEGER NOT NULL DEFAULT 0, updated_at INTEGER NOT NULL);"
+    /* Key columns first: SQLite 3.40-3.41's integrity_check misreports WITHOUT ROWID tables
+     * whose primary-key columns are not leading, and Debian 12 ships 3.40. */
     "CREATE TABLE collectors ("
     " license_id INTEGER NOT NULL REFERENCES licenses(id) ON DELETE CASCADE,"
+    " position INTEGER NOT NULL,"
     " kind TEXT NOT NULL CHECK (kind IN ('holder','agent')), role TEXT NOT NULL,"
     " name TEXT NOT NULL, doc_type TEXT NOT NULL, doc_mac BLOB NOT NULL,"
-    " doc_masked TEXT NOT NULL, position INTEGER NOT NULL,"
-    " PRIMARY KEY (license_id, position)) WITHOUT ROWID;"
+    " doc_masked TEXT NOT NULL, PRIMARY KEY (license_id, position)) WITHOUT ROWID;"
     "CREATE INDEX collectors_by_doc ON collectors(doc_mac);"
     "CREATE TABLE print_jobs ("
     " id INTEGER PRIMARY KEY, license_id INTEGER NOT NULL REFERENCES licenses(id),"
@@ -50,7 +52,7 @@ static const char *const migrations[] = {
     " seq INTEGER PRIMARY KEY, ts INTEGER NOT NULL, actor TEXT NOT NULL, event TEXT NOT NULL,"
     " detail TEXT, prev_mac BLOB NOT NULL, mac BLOB NOT NULL);"
     "CREATE TABLE audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL,"
-    " mac BLOB NOT NULL);"
+    " mac BLOB NOT NULL, tag BLOB NOT NULL);"
     /* A guard against honest mistakes; deliberate edits of the file are what verify is for. */
     "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
     " BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;"
@@ -94,11 +96,11 @@ static const char *const stmt_sql[LK_STMT_COUNT] = {
         "SELECT l.uscc, l.name, l.entity_type, l.type_name, c.kind, c.role, c.name,"
         " c.doc_masked, l.duplicates FROM collectors c JOIN licenses l ON l.id = c.license_id"
         " WHERE c.doc_mac = ?1 AND l.status = 'approved' ORDER BY l.uscc, c.position",
-    [LK_STMT_AUDIT_HEAD] = "SELECT seq, mac FROM audit_head WHERE id = 1",
+    [LK_STMT_AUDIT_HEAD] = "SELECT seq, mac, tag FROM audit_head WHERE id = 1",
     [LK_STMT_AUDIT_INSERT] = "INSERT INTO audit (seq, ts, actor, event, detail, prev_mac, mac)"
                              " VALUES (?1,?2,?3,?4,?5,?6,?7)",
-    [LK_STMT_AUDIT_HEAD_SET] = "INSERT INTO audit_head (id, seq, mac) VALUES (1, ?1, ?2)"
-                               " ON CONFLICT (id) DO UPDATE SET seq = ?1, mac = ?2",
+    [LK_STMT_AUDIT_HEAD_SET] = "INSERT INTO audit_head (id, seq, mac, tag) VALUES (1, ?1, ?2, ?3)"
+                               " ON CONFLICT (id) DO UPDATE SET seq = ?1, mac = ?2, tag = ?3",
     [LK_STMT_AUDIT_WALK] = "SELECT seq, ts, actor, event, detail, prev_mac, mac FROM audit"
                            " WHERE seq > ?1 ORDER BY seq LIMIT ?2",
     [LK_STMT_CONFIG_GET] = "SELECT value, version FROM config WHERE key = ?1"
@@ -250,8 +252,9 @@ int lk_store_open(const char *db_path, const char *secret_path, lk_store **out, 
     if (sqlite3_open_v2(db_path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
         SQLITE_OK)
         rc = lk_store_sql_err(st, err, "open database");
-    else if ((rc = configure(st, err)) == 0 && (rc = migrate(st, err)) == 0)
-        rc = lk_pii_open(secret_path, &st->pii, err);
+    else if ((rc = configure(st, err)) == 0 && (rc = migrate(st, err)) == 0 &&
+             (rc = lk_pii_open(secret_path, &st->pii, err)) == 0)
+        rc = lk_audit_genesis(st, err);
     if (rc != 0) {
         lk_store_close(st);
         return rc;

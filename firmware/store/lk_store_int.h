@@ -38,4 +38,8 @@ int lk_store_bind_text(sqlite3_stmt *s, int i, const char *v);
 /* Whether a transaction is open on the connection (so helpers can join it). */
 int lk_store_in_tx(lk_store *st);
 
+/* Writes the audit log's first row when the log has none, so a store always has one and a log
+ * wiped clean is told apart from a new one. */
+int lk_audit_genesis(lk_store *st, lk_err *err);
+
 #endif

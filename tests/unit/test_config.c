@@ -1,0 +1,236 @@
+/* test_config: versioned configuration: embedded defaults at version 0, every set a new
+ * version with its own audit row, unknown keys refused, the integer accessor; and the counters
+ * that share the store. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <dirent.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include "kiosk/lk_audit.h"
+#include "kiosk/lk_config.h"
+#include "kiosk/lk_counter.h"
+
+typedef struct fixture {
+    char dir[64];
+    char db[128];
+    lk_store *st;
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *fx = calloc(1, sizeof *fx);
+    if (!fx)
+        return -1;
+    snprintf(fx->dir, sizeof fx->dir, "/tmp/test_config.XXXXXX");
+    if (!mkdtemp(fx->dir)) {
+        free(fx);
+        return -1;
+    }
+    snprintf(fx->db, sizeof fx->db, "%s/kiosk.db", fx->dir);
+    lk_err err = {0};
+    if (lk_store_open(fx->db, NULL, &fx->st, &err) != 0) {
+        fprintf(stderr, "lk_store_open: %s\n", err.msg);
+        rmdir(fx->dir);
+        free(fx);
+        return -1;
+    }
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *fx = *state;
+    lk_store_close(fx->st);
+    DIR *d = opendir(fx->dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        char p[512];
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        snprintf(p, sizeof p, "%s/%s", fx->dir, e->d_name);
+        unlink(p);
+    }
+    if (d)
+        closedir(d);
+    rmdir(fx->dir);
+    free(fx);
+    return 0;
+}
+
+/* Rows written by configuration changes (the store's genesis row is not one). */
+static long long audit_rows(lk_store *st)
+{
+    sqlite3_stmt *s = NULL;
+    assert_int_equal(sqlite3_prepare_v2(lk_store_db(st),
+                                        "SELECT count(*) FROM audit WHERE event = 'config.set'", -1,
+                                        &s, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    long long n = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return n;
+}
+
+static void expect_config(lk_store *st, const char *key, const char *value, int64_t version)
+{
+    char *v = NULL;
+    int64_t ver = -1;
+    lk_err err = {0};
+    if (lk_config_get(st, key, &v, &ver, &err) != 0)
+        fail_msg("get %s: %s", key, err.msg);
+    assert_string_equal(v, value);
+    assert_int_equal(ver, version);
+    free(v);
+}
+
+typedef struct listing {
+    int n, nonzero;
+    char prev[64];
+    int ordered;
+} listing;
+
+static int on_key(void *ctx, const char *key, const char *value, int64_t version)
+{
+    listing *l = ctx;
+    assert_non_null(value);
+    if (l->n > 0 && strcmp(l->prev, key) >= 0)
+        l->ordered = 0;
+    snprintf(l->prev, sizeof l->prev, "%s", key);
+    l->n++;
+    l->nonzero += version != 0;
+    return 0;
+}
+
+static void test_defaults(void **state)
+{
+    fixture *fx = *state;
+    listing l = {.ordered = 1};
+    assert_int_equal(lk_config_list(fx->st, on_key, &l, NULL), 0);
+    assert_true(l.n > 0);
+    assert_int_equal(l.nonzero, 0);
+    assert_true(l.ordered);
+    expect_config(fx->st, "session.timeout_s", "120", 0);
+    expect_config(fx->st, "ui.language", "zh-CN", 0);
+    assert_int_equal(audit_rows(fx->st), 0);
+}
+
+static void test_set_versions(void **state)
+{
+    fixture *fx = *state;
+    lk_err err = {0};
+    assert_int_equal(lk_config_set(fx->st, "session.timeout_s", "90", "admin", &err), 0);
+    expect_config(fx->st, "session.timeout_s", "90", 1);
+    assert_int_equal(audit_rows(fx->st), 1);
+    assert_int_equal(lk_config_set(fx->st, "session.timeout_s", "60", "admin", &err), 0);
+    expect_config(fx->st, "session.timeout_s", "60", 2);
+    assert_int_equal(audit_rows(fx->st), 2);
+    /* Versions are per key: another key starts at 1. */
+    assert_int_equal(lk_config_set(fx->st, "ui.language", "en", "admin", &err), 0);
+    expect_config(fx->st, "ui.language", "en", 1);
+    assert_int_equal(audit_rows(fx->st), 3);
+    /* Every version is kept, not overwritten. */
+    listing l = {.ordered = 1};
+    assert_int_equal(lk_config_list(fx->st, on_key, &l, NULL), 0);
+    assert_int_equal(l.nonzero, 2);
+    lk_audit_verdict v;
+    assert_int_equal(lk_audit_verify(fx->st, &v, &err), 0);
+    assert_int_equal(v.rows, 4); /* genesis + three sets */
+}
+
+static void test_unknown_key(void **state)
+{
+    fixture *fx = *state;
+    lk_err err = {0};
+    char *v = NULL;
+    assert_int_equal(lk_config_set(fx->st, "session.timeout", "90", "admin", &err), LK_ECONFIG);
+    assert_non_null(strstr(err.msg, "session.timeout"));
+    assert_int_equal(lk_config_get(fx->st, "session.timeout", &v, NULL, &err), LK_ENOENT);
+    assert_null(v);
+    assert_int_equal(audit_rows(fx->st), 0);
+}
+
+static void test_get_int(void **state)
+{
+    fixture *fx = *state;
+    lk_err err = {0};
+    long long n = 0;
+    assert_int_equal(lk_config_get_int(fx->st, "printer.job_deadline_s", &n, &err), 0);
+    assert_int_equal(n, 300);
+    assert_int_equal(lk_config_set(fx->st, "printer.calibration_x_01mm", "-15", "t", &err), 0);
+    assert_int_equal(lk_config_get_int(fx->st, "printer.calibration_x_01mm", &n, &err), 0);
+    assert_int_equal(n, -15);
+    assert_int_equal(lk_config_set(fx->st, "printer.job_deadline_s", "12x", "t", &err), 0);
+    assert_int_equal(lk_config_get_int(fx->st, "printer.job_deadline_s", &n, &err), LK_ECONFIG);
+    assert_int_equal(lk_config_get_int(fx->st, "ui.language", &n, &err), LK_ECONFIG);
+    assert_int_equal(lk_config_get_int(fx->st, "printer.name", &n, &err), LK_ECONFIG);
+    assert_int_equal(lk_config_get_int(fx->st, "nope", &n, &err), LK_ENOENT);
+}
+
+/* The audit row says what changed, so "who set the deadline to 12x" has an answer. */
+static int find_set_row(void *ctx, int64_t seq, int64_t ts, const char *actor, const char *event,
+                        const char *detail)
+{
+    (void)seq;
+    (void)ts;
+    int *seen = ctx;
+    assert_string_equal(actor, "admin");
+    assert_string_equal(event, "config.set");
+    assert_non_null(strstr(detail, "ui.language"));
+    (*seen)++;
+    return 0;
+}
+
+static void test_audit_row_content(void **state)
+{
+    fixture *fx = *state;
+    int seen = 0;
+    assert_int_equal(lk_config_set(fx->st, "ui.language", "en", "admin", NULL), 0);
+    assert_int_equal(lk_audit_list(fx->st, 1, 0, find_set_row, &seen, NULL), 0);
+    assert_int_equal(seen, 1);
+}
+
+static int count_counters(void *ctx, const char *name, int64_t value)
+{
+    (void)name;
+    (void)value;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+static void test_counters(void **state)
+{
+    fixture *fx = *state;
+    int64_t v = -1;
+    int n = 0;
+    assert_int_equal(lk_counter_get(fx->st, "prints", &v, NULL), 0);
+    assert_int_equal(v, 0);
+    assert_int_equal(lk_counter_add(fx->st, "prints", 2, NULL), 0);
+    assert_int_equal(lk_counter_add(fx->st, "prints", 3, NULL), 0);
+    assert_int_equal(lk_counter_add(fx->st, "faults", 1, NULL), 0);
+    assert_int_equal(lk_counter_get(fx->st, "prints", &v, NULL), 0);
+    assert_int_equal(v, 5);
+    assert_int_equal(lk_counter_list(fx->st, count_counters, &n, NULL), 0);
+    assert_int_equal(n, 2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_set_versions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_key, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_get_int, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit_row_content, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_counters, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
