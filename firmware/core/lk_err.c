@@ -19,7 +19,7 @@ const char *lk_strerror(int code)
 }
 
 __attribute__((format(printf, 5, 0))) static int vset(lk_err *err, int code, int domain,
-                                                     long native, const char *fmt, va_list ap)
+                                                      long native, const char *fmt, va_list ap)
 {
     if (!err)
         return code;

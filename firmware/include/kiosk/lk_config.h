@@ -15,8 +15,7 @@ int lk_config_get(lk_store *st, const char *key, char **value, int64_t *version,
 int lk_config_get_int(lk_store *st, const char *key, long long *value, lk_err *err);
 
 /* Stores a new version. Unknown keys are refused (LK_ECONFIG) so typos cannot hide. */
-int lk_config_set(lk_store *st, const char *key, const char *value, const char *actor,
-                  lk_err *err);
+int lk_config_set(lk_store *st, const char *key, const char *value, const char *actor, lk_err *err);
 
 typedef int (*lk_config_cb)(void *ctx, const char *key, const char *value, int64_t version);
 /* Every known key with its current value, defaults included, ordered by key. */

@@ -47,10 +47,10 @@ enum lk_err_domain {
 };
 
 typedef struct lk_err {
-    int code;          /* LK_E* */
-    int domain;        /* enum lk_err_domain */
-    long native;       /* the foreign library's own code, when domain says there is one */
-    char msg[256];     /* one line, UTF-8, never contains identity numbers */
+    int code;      /* LK_E* */
+    int domain;    /* enum lk_err_domain */
+    long native;   /* the foreign library's own code, when domain says there is one */
+    char msg[256]; /* one line, UTF-8, never contains identity numbers */
 } lk_err;
 
 /* Static English name of a code ("invalid input"); never NULL. */

@@ -11,18 +11,18 @@ typedef enum lk_mrz_format { LK_MRZ_TD1 = 1, LK_MRZ_TD3 = 3 } lk_mrz_format;
 
 typedef struct lk_mrz {
     lk_mrz_format format;
-    char document_code[3];    /* "P", "ID", "I<" -> "I" ... filler removed */
+    char document_code[3]; /* "P", "ID", "I<" -> "I" ... filler removed */
     char issuing_state[4];
     char document_number[40]; /* TD1 long numbers are joined with their overflow */
     char document_number_check;
     char nationality[4];
-    char birth_date[7];       /* YYMMDD as printed */
+    char birth_date[7]; /* YYMMDD as printed */
     char expiry_date[7];
-    char sex;                 /* 'M', 'F' or 'X' (printed '<') */
+    char sex; /* 'M', 'F' or 'X' (printed '<') */
     char surname[64];
-    char given_names[64];     /* names separated by single spaces, '<' removed */
-    char optional_data[64];   /* TD3: personal number; TD1: line-1 optional data (minus overflow) */
-    char optional_data2[16];  /* TD1 line 2 optional data */
+    char given_names[64];    /* names separated by single spaces, '<' removed */
+    char optional_data[64];  /* TD3: personal number; TD1: line-1 optional data (minus overflow) */
+    char optional_data2[16]; /* TD1 line 2 optional data */
     bool valid;
     char reason[160];
 } lk_mrz;

@@ -9,7 +9,7 @@
 
 #include "kiosk/lk_err.h"
 
-#define LK_PII_MAC_LEN 32
+#define LK_PII_MAC_LEN    32
 #define LK_PII_SECRET_LEN 32
 
 typedef struct lk_pii lk_pii;

@@ -56,9 +56,9 @@ typedef struct lk_store_match {
     const char *name;
     const char *entity_type;
     const char *type_name;
-    const char *as_role;   /* "holder" or "agent" */
-    const char *role;      /* the printed role label, e.g. 法定代表人 */
-    const char *person;    /* the collector's name */
+    const char *as_role; /* "holder" or "agent" */
+    const char *role;    /* the printed role label, e.g. 法定代表人 */
+    const char *person;  /* the collector's name */
     const char *doc_masked;
     int duplicates;
 } lk_store_match;

@@ -13,18 +13,18 @@
 
 typedef enum lk_uscc_status {
     LK_USCC_VALID = 0,
-    LK_USCC_LEGACY,  /* well-formed, org code passes, but the mod-31 check character fails */
+    LK_USCC_LEGACY, /* well-formed, org code passes, but the mod-31 check character fails */
     LK_USCC_INVALID,
 } lk_uscc_status;
 
 typedef struct lk_uscc_info {
-    char authority;       /* position 1: 1 机构编制, 5 民政, 9 工商, Y 其他 */
-    char category;        /* position 2 */
-    char region[7];       /* positions 3-8, GB/T 2260 administrative division */
-    char org_code[10];    /* positions 9-17, GB 11714 organisation code */
-    char check;           /* position 18 as given */
-    char expected_check;  /* what the mod-31 rule computes (when the body is well-formed) */
-    char reason[160];     /* empty when VALID; why otherwise (also set for LEGACY) */
+    char authority;      /* position 1: 1 机构编制, 5 民政, 9 工商, Y 其他 */
+    char category;       /* position 2 */
+    char region[7];      /* positions 3-8, GB/T 2260 administrative division */
+    char org_code[10];   /* positions 9-17, GB 11714 organisation code */
+    char check;          /* position 18 as given */
+    char expected_check; /* what the mod-31 rule computes (when the body is well-formed) */
+    char reason[160];    /* empty when VALID; why otherwise (also set for LEGACY) */
 } lk_uscc_info;
 
 /* Checks s[0..len) (bytes, not a C string: an embedded NUL is an error). info may be NULL. */
