@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <cairo-pdf.h>
+#include <fontconfig/fontconfig.h>
 
 #include "lk_render_int.h"
 
@@ -58,6 +59,12 @@ void lk_render_free(lk_renderer *r)
     if (r->font_map)
         g_object_unref(r->font_map);
     free(r);
+}
+
+void lk_render_release_caches(void)
+{
+    cairo_debug_reset_static_data();
+    FcFini();
 }
 
 static int cairo_failed(cairo_status_t st, lk_err *err)

@@ -218,8 +218,7 @@ static int group_teardown(void **state)
     if (getenv("LK_KEEP_OUTPUT") == NULL && system(cmd) != 0)
         fprintf(stderr, "could not remove %s\n", fx.dir);
     /* Drop fontconfig's and cairo's caches so LeakSanitizer sees only real leaks. */
-    cairo_debug_reset_static_data();
-    FcFini();
+    lk_render_release_caches();
     return 0;
 }
 

@@ -11,11 +11,12 @@
 enum { KCTL_OK = 0, KCTL_FAIL = 1, KCTL_USAGE = 2 };
 
 typedef struct kctl {
-    const char *db;     /* --db, or NULL */
-    const char *env_db; /* $LK_DB, or NULL */
-    const char *secret; /* $LK_SECRET_FILE, or NULL for "<db>.secret" */
-    const char *actor;  /* who is acting, for the audit log ($LK_ACTOR or "kioskctl") */
-    int today;          /* YYYYMMDD ($LK_TODAY for tests, else the clock) */
+    const char *db;            /* --db, or NULL */
+    const char *env_db;        /* $LK_DB, or NULL */
+    const char *secret;        /* $LK_SECRET_FILE, or NULL for "<db>.secret" */
+    const char *actor;         /* who is acting, for the audit log ($LK_ACTOR or "kioskctl") */
+    int today;                 /* YYYYMMDD ($LK_TODAY for tests, else the clock) */
+    const char *template_path; /* $LK_TEMPLATE, else the template shipped in assets/ */
 } kctl;
 
 /* A command: argv[0] is the sub-command's name. Returns an exit code. */
@@ -26,6 +27,7 @@ int kctl_cmd_records(kctl *k, int argc, char **argv);
 int kctl_cmd_audit(kctl *k, int argc, char **argv);
 int kctl_cmd_config(kctl *k, int argc, char **argv);
 int kctl_cmd_counters(kctl *k, int argc, char **argv);
+int kctl_cmd_render(kctl *k, int argc, char **argv);
 
 /* Opens the store picked by --db / $LK_DB / default; on failure prints the reason and
  * returns NULL. */

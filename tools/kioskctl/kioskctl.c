@@ -19,6 +19,9 @@ static const struct {
     {"audit", kctl_cmd_audit, "audit verify | audit list [--after SEQ] [--limit N]"},
     {"config", kctl_cmd_config, "config get KEY | config set KEY VALUE | config list"},
     {"counters", kctl_cmd_counters, "counters [list] | counters get NAME"},
+    {"render", kctl_cmd_render,
+     "render USCC --copy original|duplicate [--copy-no N] [--overlay] [--template PATH]\n"
+     "          -o FILE.pdf|FILE.png"},
 };
 
 static int usage(void)
@@ -27,7 +30,7 @@ static int usage(void)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(stderr, "  %s\n", commands[i].help);
     fprintf(stderr, "environment: LK_DB (database), LK_SECRET_FILE (per-kiosk secret), "
-                    "LK_ACTOR (audit actor)\n");
+                    "LK_ACTOR (audit actor), LK_TEMPLATE (print template)\n");
     return KCTL_USAGE;
 }
 
@@ -45,6 +48,7 @@ int main(int argc, char **argv)
         .secret = getenv("LK_SECRET_FILE"),
         .actor = getenv("LK_ACTOR") ? getenv("LK_ACTOR") : "kioskctl",
         .today = parse_today(getenv("LK_TODAY")),
+        .template_path = getenv("LK_TEMPLATE") ? getenv("LK_TEMPLATE") : LK_TEMPLATE_DEFAULT,
     };
     int i = 1;
     while (i < argc && argv[i][0] == '-') {

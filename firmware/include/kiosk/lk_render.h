@@ -93,6 +93,10 @@ int lk_render_create(const lk_template *tpl, lk_renderer **out, lk_err *err);
 
 void lk_render_free(lk_renderer *r);
 
+/* Drops cairo's and fontconfig's process-wide caches. Call once at process exit, after every
+ * renderer is freed, so leak checkers see only real leaks. */
+void lk_render_release_caches(void);
+
 /* Renders one page as PDF to path. Fonts are embedded (subset); text stays text. Returns 0,
  * LK_EINVAL (bad record or options; err says which field), LK_ENOSPC (a text cannot fit its
  * box even at the template's floor size, so nothing is printed rather than clipping it),
