@@ -16,65 +16,18 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include "lk_testutil.h"
 #include "kiosk/lk_audit.h"
 
 #define N_ROWS 5
 
-typedef struct fixture {
-    char dir[64];
-    char db[128];
-    lk_store *st;
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *fx = calloc(1, sizeof *fx);
-    if (!fx)
-        return -1;
-    snprintf(fx->dir, sizeof fx->dir, "/tmp/test_audit.XXXXXX");
-    if (!mkdtemp(fx->dir)) {
-        free(fx);
-        return -1;
-    }
-    snprintf(fx->db, sizeof fx->db, "%s/kiosk.db", fx->dir);
-    *state = fx;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *fx = *state;
-    lk_store_close(fx->st);
-    DIR *d = opendir(fx->dir);
-    struct dirent *e;
-    while (d && (e = readdir(d)) != NULL) {
-        char p[512];
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(p, sizeof p, "%s/%s", fx->dir, e->d_name);
-        unlink(p);
-    }
-    if (d)
-        closedir(d);
-    rmdir(fx->dir);
-    free(fx);
-    return 0;
-}
-
-static lk_store *open_ok(fixture *fx)
-{
-    lk_err err = {0};
-    lk_store *st = NULL;
-    if (lk_store_open(fx->db, NULL, &st, &err) != 0)
-        fail_msg("lk_store_open: %s", err.msg);
-    return st;
-}
+typedef lk_test_fixture fixture;
 
 /* Row 1 is the genesis row every store starts with; this appends rows 2..N_ROWS+1 with
  * distinct details ({"n":1}..), then closes the store so the file can be edited. */
 static void fill_and_close(fixture *fx)
 {
-    fx->st = open_ok(fx);
+    fx->st = lk_test_open(fx);
     for (int i = 1; i <= N_ROWS; i++) {
         char detail[64];
         lk_err err = {0};
@@ -109,7 +62,7 @@ static int verify(fixture *fx, lk_audit_verdict *v)
 {
     lk_err err = {0};
     if (!fx->st)
-        fx->st = open_ok(fx);
+        fx->st = lk_test_open(fx);
     int rc = lk_audit_verify(fx->st, v, &err);
     if (rc != 0) {
         assert_int_equal(err.code, rc);
@@ -124,7 +77,7 @@ static void test_intact(void **state)
 {
     fixture *fx = *state;
     lk_audit_verdict v;
-    fx->st = open_ok(fx);
+    fx->st = lk_test_open(fx);
     assert_int_equal(verify(fx, &v), 0); /* a new log holds only its genesis row */
     assert_int_equal(v.rows, 1);
     lk_store_close(fx->st);
@@ -138,7 +91,7 @@ static void test_triggers_refuse_edits(void **state)
 {
     fixture *fx = *state;
     fill_and_close(fx);
-    fx->st = open_ok(fx);
+    fx->st = lk_test_open(fx);
     sqlite3 *db = lk_store_db(fx->st);
     assert_int_not_equal(sqlite3_exec(db, "UPDATE audit SET actor = 'x'", NULL, NULL, NULL),
                          SQLITE_OK);
@@ -231,7 +184,7 @@ static void test_list(void **state)
     fixture *fx = *state;
     listed l = {0};
     fill_and_close(fx);
-    fx->st = open_ok(fx);
+    fx->st = lk_test_open(fx);
     assert_int_equal(lk_audit_list(fx->st, 0, 0, on_row, &l, NULL), 0);
     assert_int_equal(l.n, N_ROWS + 1);
     memset(&l, 0, sizeof l);
@@ -248,7 +201,7 @@ static void test_append_in_transaction(void **state)
     fixture *fx = *state;
     lk_audit_verdict v;
     lk_err err = {0};
-    fx->st = open_ok(fx);
+    fx->st = lk_test_open(fx);
     assert_int_equal(lk_store_begin(fx->st, &err), 0);
     assert_int_equal(lk_audit_append(fx->st, "test", "rolled.back", NULL, &err), 0);
     lk_store_rollback(fx->st);
@@ -296,17 +249,20 @@ static void test_emptied_log_and_missing_head(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_intact, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_triggers_refuse_edits, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rewound_head, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_emptied_log_and_missing_head, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_edited_detail, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_deleted_middle_row, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_swapped_rows, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_truncated_tail, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_edited_actor_and_ts, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_list, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_append_in_transaction, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_intact, lk_test_setup, lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_triggers_refuse_edits, lk_test_setup,
+                                        lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_rewound_head, lk_test_setup, lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_emptied_log_and_missing_head, lk_test_setup,
+                                        lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_edited_detail, lk_test_setup, lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_deleted_middle_row, lk_test_setup, lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_swapped_rows, lk_test_setup, lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_truncated_tail, lk_test_setup, lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_edited_actor_and_ts, lk_test_setup, lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_list, lk_test_setup, lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_append_in_transaction, lk_test_setup,
+                                        lk_test_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

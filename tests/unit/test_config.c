@@ -14,57 +14,12 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include "lk_testutil.h"
 #include "kiosk/lk_audit.h"
 #include "kiosk/lk_config.h"
 #include "kiosk/lk_counter.h"
 
-typedef struct fixture {
-    char dir[64];
-    char db[128];
-    lk_store *st;
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *fx = calloc(1, sizeof *fx);
-    if (!fx)
-        return -1;
-    snprintf(fx->dir, sizeof fx->dir, "/tmp/test_config.XXXXXX");
-    if (!mkdtemp(fx->dir)) {
-        free(fx);
-        return -1;
-    }
-    snprintf(fx->db, sizeof fx->db, "%s/kiosk.db", fx->dir);
-    lk_err err = {0};
-    if (lk_store_open(fx->db, NULL, &fx->st, &err) != 0) {
-        fprintf(stderr, "lk_store_open: %s\n", err.msg);
-        rmdir(fx->dir);
-        free(fx);
-        return -1;
-    }
-    *state = fx;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *fx = *state;
-    lk_store_close(fx->st);
-    DIR *d = opendir(fx->dir);
-    struct dirent *e;
-    while (d && (e = readdir(d)) != NULL) {
-        char p[512];
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(p, sizeof p, "%s/%s", fx->dir, e->d_name);
-        unlink(p);
-    }
-    if (d)
-        closedir(d);
-    rmdir(fx->dir);
-    free(fx);
-    return 0;
-}
+typedef lk_test_fixture fixture;
 
 /* Rows written by configuration changes (the store's genesis row is not one). */
 static long long audit_rows(lk_store *st)
@@ -225,12 +180,13 @@ static void test_counters(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_set_versions, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_unknown_key, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_get_int, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_audit_row_content, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_counters, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_defaults, lk_test_setup_open, lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_set_versions, lk_test_setup_open, lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_key, lk_test_setup_open, lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_get_int, lk_test_setup_open, lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_audit_row_content, lk_test_setup_open,
+                                        lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_counters, lk_test_setup_open, lk_test_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

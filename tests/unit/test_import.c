@@ -14,16 +14,13 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include "lk_testutil.h"
 #include "kiosk/lk_import.h"
 
 #define TODAY     20261122
 #define MAX_LINES 64
 
-typedef struct fixture {
-    char dir[64];
-    char db[128];
-    lk_store *st;
-} fixture;
+typedef lk_test_fixture fixture;
 
 /* What the report callback saw, by line number. */
 typedef struct seen {
@@ -31,48 +28,6 @@ typedef struct seen {
     int warnings[MAX_LINES + 1];
     int n_reports;
 } seen;
-
-static int setup(void **state)
-{
-    fixture *fx = calloc(1, sizeof *fx);
-    if (!fx)
-        return -1;
-    snprintf(fx->dir, sizeof fx->dir, "/tmp/test_import.XXXXXX");
-    if (!mkdtemp(fx->dir)) {
-        free(fx);
-        return -1;
-    }
-    snprintf(fx->db, sizeof fx->db, "%s/kiosk.db", fx->dir);
-    lk_err err = {0};
-    if (lk_store_open(fx->db, NULL, &fx->st, &err) != 0) {
-        fprintf(stderr, "lk_store_open: %s\n", err.msg);
-        rmdir(fx->dir);
-        free(fx);
-        return -1;
-    }
-    *state = fx;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *fx = *state;
-    lk_store_close(fx->st);
-    DIR *d = opendir(fx->dir);
-    struct dirent *e;
-    while (d && (e = readdir(d)) != NULL) {
-        char p[512];
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(p, sizeof p, "%s/%s", fx->dir, e->d_name);
-        unlink(p);
-    }
-    if (d)
-        closedir(d);
-    rmdir(fx->dir);
-    free(fx);
-    return 0;
-}
 
 static void data_path(const char *name, char *out, size_t outsz)
 {
@@ -289,13 +244,14 @@ static void test_nul_in_overlong_tail(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_sample_jsonl, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_sample_csv, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bad_lines, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_overlong_line, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_nul_byte_line, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sample_jsonl, lk_test_setup_open, lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_sample_csv, lk_test_setup_open, lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_bad_lines, lk_test_setup_open, lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_overlong_line, lk_test_setup_open, lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_nul_byte_line, lk_test_setup_open, lk_test_teardown),
         /* Last: with the reader bug it trips the sanitizers, which end the process. */
-        cmocka_unit_test_setup_teardown(test_nul_in_overlong_tail, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_nul_in_overlong_tail, lk_test_setup_open,
+                                        lk_test_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

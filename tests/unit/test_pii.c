@@ -15,47 +15,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lk_testutil.h"
 #include "kiosk/lk_pii.h"
 
-typedef struct fixture {
-    char dir[64];
-    char path[128];
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *fx = calloc(1, sizeof *fx);
-    if (!fx)
-        return -1;
-    snprintf(fx->dir, sizeof fx->dir, "/tmp/test_pii.XXXXXX");
-    if (!mkdtemp(fx->dir)) {
-        free(fx);
-        return -1;
-    }
-    snprintf(fx->path, sizeof fx->path, "%s/kiosk.secret", fx->dir);
-    *state = fx;
-    return 0;
-}
-
-/* The directory is flat: every file a test makes sits directly in it. */
-static int teardown(void **state)
-{
-    fixture *fx = *state;
-    DIR *d = opendir(fx->dir);
-    struct dirent *e;
-    while (d && (e = readdir(d)) != NULL) {
-        char p[512];
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(p, sizeof p, "%s/%s", fx->dir, e->d_name);
-        unlink(p);
-    }
-    if (d)
-        closedir(d);
-    rmdir(fx->dir);
-    free(fx);
-    return 0;
-}
+typedef lk_test_fixture fixture;
 
 static lk_pii *open_ok(const char *path)
 {
@@ -79,9 +42,9 @@ static void write_file(const char *path, const void *data, size_t len, mode_t mo
 static void test_secret_created_0600(void **state)
 {
     fixture *fx = *state;
-    lk_pii *pii = open_ok(fx->path);
+    lk_pii *pii = open_ok(fx->secret);
     struct stat sb;
-    assert_int_equal(stat(fx->path, &sb), 0);
+    assert_int_equal(stat(fx->secret, &sb), 0);
     assert_int_equal(sb.st_mode & 0777, 0600);
     assert_int_equal(sb.st_size, LK_PII_SECRET_LEN);
     lk_pii_close(pii);
@@ -91,10 +54,10 @@ static void test_secret_reused(void **state)
 {
     fixture *fx = *state;
     uint8_t a[LK_PII_MAC_LEN], b[LK_PII_MAC_LEN];
-    lk_pii *pii = open_ok(fx->path);
+    lk_pii *pii = open_ok(fx->secret);
     assert_int_equal(lk_pii_doc_mac(pii, "passport", "E12345678", a), 0);
     lk_pii_close(pii);
-    pii = open_ok(fx->path);
+    pii = open_ok(fx->secret);
     assert_int_equal(lk_pii_doc_mac(pii, "passport", "E12345678", b), 0);
     lk_pii_close(pii);
     assert_memory_equal(a, b, LK_PII_MAC_LEN);
@@ -114,34 +77,34 @@ static void expect_refused(const char *path)
 static void test_secret_exposed_refused(void **state)
 {
     fixture *fx = *state;
-    lk_pii_close(open_ok(fx->path));
-    assert_int_equal(chmod(fx->path, 0640), 0);
-    expect_refused(fx->path);
-    assert_int_equal(chmod(fx->path, 0604), 0);
-    expect_refused(fx->path);
+    lk_pii_close(open_ok(fx->secret));
+    assert_int_equal(chmod(fx->secret, 0640), 0);
+    expect_refused(fx->secret);
+    assert_int_equal(chmod(fx->secret, 0604), 0);
+    expect_refused(fx->secret);
     /* Back to 0600 the same file is accepted: the refusal was about the mode alone. */
-    assert_int_equal(chmod(fx->path, 0600), 0);
-    lk_pii_close(open_ok(fx->path));
+    assert_int_equal(chmod(fx->secret, 0600), 0);
+    lk_pii_close(open_ok(fx->secret));
 }
 
 static void test_secret_wrong_size_refused(void **state)
 {
     fixture *fx = *state;
     uint8_t bytes[LK_PII_SECRET_LEN + 1] = {1, 2, 3};
-    write_file(fx->path, bytes, LK_PII_SECRET_LEN - 1, 0600);
-    expect_refused(fx->path);
-    write_file(fx->path, bytes, LK_PII_SECRET_LEN + 1, 0600);
-    expect_refused(fx->path);
-    write_file(fx->path, bytes, 0, 0600);
-    expect_refused(fx->path);
-    write_file(fx->path, bytes, LK_PII_SECRET_LEN, 0600);
-    lk_pii_close(open_ok(fx->path));
+    write_file(fx->secret, bytes, LK_PII_SECRET_LEN - 1, 0600);
+    expect_refused(fx->secret);
+    write_file(fx->secret, bytes, LK_PII_SECRET_LEN + 1, 0600);
+    expect_refused(fx->secret);
+    write_file(fx->secret, bytes, 0, 0600);
+    expect_refused(fx->secret);
+    write_file(fx->secret, bytes, LK_PII_SECRET_LEN, 0600);
+    lk_pii_close(open_ok(fx->secret));
 }
 
 static void test_doc_mac_normalised(void **state)
 {
     fixture *fx = *state;
-    lk_pii *pii = open_ok(fx->path);
+    lk_pii *pii = open_ok(fx->secret);
     uint8_t a[LK_PII_MAC_LEN], b[LK_PII_MAC_LEN], c[LK_PII_MAC_LEN];
     assert_int_equal(lk_pii_doc_mac(pii, "resident_id", "11010519491231002X", a), 0);
     assert_int_equal(lk_pii_doc_mac(pii, "resident_id", "11010519491231002x", b), 0);
@@ -162,7 +125,7 @@ static void test_doc_mac_separated(void **state)
     fixture *fx = *state;
     char other[160];
     snprintf(other, sizeof other, "%s/other.secret", fx->dir);
-    lk_pii *p1 = open_ok(fx->path), *p2 = open_ok(other);
+    lk_pii *p1 = open_ok(fx->secret), *p2 = open_ok(other);
     uint8_t a[LK_PII_MAC_LEN], b[LK_PII_MAC_LEN], c[LK_PII_MAC_LEN];
     assert_int_equal(lk_pii_doc_mac(p1, "passport", "E12345678", a), 0);
     assert_int_equal(lk_pii_doc_mac(p1, "resident_id", "E12345678", b), 0);
@@ -205,12 +168,14 @@ static void test_mask(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_secret_created_0600, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_secret_reused, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_secret_exposed_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_secret_wrong_size_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_doc_mac_normalised, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_doc_mac_separated, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_secret_created_0600, lk_test_setup, lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_secret_reused, lk_test_setup, lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_secret_exposed_refused, lk_test_setup,
+                                        lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_secret_wrong_size_refused, lk_test_setup,
+                                        lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_doc_mac_normalised, lk_test_setup, lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_doc_mac_separated, lk_test_setup, lk_test_teardown),
         cmocka_unit_test(test_mask),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

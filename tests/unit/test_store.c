@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include "lk_testutil.h"
 #include "kiosk/lk_store.h"
 
 #define TODAY 20261122
@@ -28,56 +29,7 @@ static const char agents_two[] =
     "\"" AGENT_PP "\"},{\"name\":\"王芳\",\"doc_type\":\"resident_id\",\"doc_number\":\"" AGENT_ID
     "\"}]";
 
-typedef struct fixture {
-    char dir[64];
-    char db[128];
-    lk_store *st;
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *fx = calloc(1, sizeof *fx);
-    if (!fx)
-        return -1;
-    snprintf(fx->dir, sizeof fx->dir, "/tmp/test_store.XXXXXX");
-    if (!mkdtemp(fx->dir)) {
-        free(fx);
-        return -1;
-    }
-    snprintf(fx->db, sizeof fx->db, "%s/kiosk.db", fx->dir);
-    *state = fx;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *fx = *state;
-    lk_store_close(fx->st);
-    DIR *d = opendir(fx->dir);
-    struct dirent *e;
-    while (d && (e = readdir(d)) != NULL) {
-        char p[512];
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(p, sizeof p, "%s/%s", fx->dir, e->d_name);
-        unlink(p);
-    }
-    if (d)
-        closedir(d);
-    rmdir(fx->dir);
-    free(fx);
-    return 0;
-}
-
-static lk_store *open_ok(fixture *fx)
-{
-    lk_err err = {0};
-    lk_store *st = NULL;
-    if (lk_store_open(fx->db, NULL, &st, &err) != 0)
-        fail_msg("lk_store_open: %s", err.msg);
-    assert_non_null(st);
-    return st;
-}
+typedef lk_test_fixture fixture;
 
 /* One integer from a query on the store's own connection. */
 static long long query_int(lk_store *st, const char *sql)
@@ -128,7 +80,7 @@ static int put(lk_store *st, lk_record *rec)
 static void test_open_creates_schema(void **state)
 {
     fixture *fx = *state;
-    fx->st = open_ok(fx);
+    fx->st = lk_test_open(fx);
     assert_int_equal(query_int(fx->st, "PRAGMA user_version"), LK_STORE_SCHEMA_VERSION);
     assert_int_equal(query_int(fx->st, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
                                        " AND name IN ('licenses','collectors','print_jobs','audit',"
@@ -137,7 +89,7 @@ static void test_open_creates_schema(void **state)
     assert_non_null(lk_store_pii(fx->st));
     lk_store_close(fx->st);
     /* Reopening an existing, current database migrates nothing and keeps the data. */
-    fx->st = open_ok(fx);
+    fx->st = lk_test_open(fx);
     assert_int_equal(query_int(fx->st, "PRAGMA user_version"), LK_STORE_SCHEMA_VERSION);
     assert_int_equal(query_int(fx->st, "SELECT count(*) FROM licenses"), 0);
 }
@@ -178,7 +130,7 @@ static void check_person(const lk_person *p, const char *name, const char *type,
 static void test_round_trip(void **state)
 {
     fixture *fx = *state;
-    fx->st = open_ok(fx);
+    fx->st = lk_test_open(fx);
     assert_int_equal(put(fx->st, make_record("深圳市华信科技有限公司", agents_two, "approved", 2)),
                      1);
     lk_record *rec = NULL;
@@ -236,7 +188,7 @@ static void test_find_by_doc(void **state)
 {
     fixture *fx = *state;
     found f;
-    fx->st = open_ok(fx);
+    fx->st = lk_test_open(fx);
     put(fx->st, make_record("深圳市华信科技有限公司", agents_two, "approved", 1));
     assert_int_equal(find(fx->st, "resident_id", HOLDER_ID, &f), 1);
     assert_string_equal(f.as_role[0], "holder");
@@ -259,7 +211,7 @@ static void test_upsert_in_place(void **state)
 {
     fixture *fx = *state;
     found f;
-    fx->st = open_ok(fx);
+    fx->st = lk_test_open(fx);
     assert_int_equal(put(fx->st, make_record("旧名称有限公司", agents_two, "approved", 1)), 1);
     long long id = query_int(fx->st, "SELECT id FROM licenses");
     const char *one_agent =
@@ -282,7 +234,7 @@ static void test_upsert_in_place(void **state)
 static void test_print_jobs(void **state)
 {
     fixture *fx = *state;
-    fx->st = open_ok(fx);
+    fx->st = lk_test_open(fx);
     put(fx->st, make_record("深圳市华信科技有限公司", agents_two, "approved", 2));
     assert_int_equal(query_int(fx->st, "SELECT count(*) FROM print_jobs"), 3);
     assert_int_equal(query_int(fx->st, "SELECT count(*) FROM print_jobs WHERE copy = 'original'"),
@@ -315,13 +267,13 @@ static void test_print_jobs(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_open_creates_schema, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_creates_schema, lk_test_setup, lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_newer_schema_refused, lk_test_setup, lk_test_teardown),
         cmocka_unit_test(test_pick_path),
-        cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_find_by_doc, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_upsert_in_place, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_print_jobs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_round_trip, lk_test_setup, lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_find_by_doc, lk_test_setup, lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_upsert_in_place, lk_test_setup, lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_print_jobs, lk_test_setup, lk_test_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,74 @@
+/* lk_testutil: temporary-directory store fixtures for cmocka tests. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <dirent.h>
+#include <unistd.h>
+
+#include "lk_testutil.h"
+
+int lk_test_setup(void **state)
+{
+    lk_test_fixture *fx = calloc(1, sizeof *fx);
+    if (!fx)
+        return -1;
+    snprintf(fx->dir, sizeof fx->dir, "/tmp/lk_test.XXXXXX");
+    if (!mkdtemp(fx->dir)) {
+        free(fx);
+        return -1;
+    }
+    snprintf(fx->db, sizeof fx->db, "%s/kiosk.db", fx->dir);
+    snprintf(fx->secret, sizeof fx->secret, "%s/kiosk.secret", fx->dir);
+    *state = fx;
+    return 0;
+}
+
+int lk_test_setup_open(void **state)
+{
+    if (lk_test_setup(state) != 0)
+        return -1;
+    lk_test_fixture *fx = *state;
+    lk_err err = {0};
+    if (lk_store_open(fx->db, NULL, &fx->st, &err) != 0) {
+        fprintf(stderr, "lk_store_open: %s\n", err.msg);
+        lk_test_teardown(state);
+        return -1;
+    }
+    return 0;
+}
+
+int lk_test_teardown(void **state)
+{
+    lk_test_fixture *fx = *state;
+    lk_store_close(fx->st);
+    DIR *d = opendir(fx->dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        char p[512];
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        snprintf(p, sizeof p, "%s/%s", fx->dir, e->d_name);
+        unlink(p);
+    }
+    if (d)
+        closedir(d);
+    rmdir(fx->dir);
+    free(fx);
+    return 0;
+}
+
+lk_store *lk_test_open(const lk_test_fixture *fx)
+{
+    lk_err err = {0};
+    lk_store *st = NULL;
+    if (lk_store_open(fx->db, NULL, &st, &err) != 0)
+        fail_msg("lk_store_open: %s", err.msg);
+    assert_non_null(st);
+    return st;
+}

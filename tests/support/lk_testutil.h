@@ -1,0 +1,25 @@
+/* lk_testutil: the fixture the store's unit tests share: a fresh temporary directory holding a
+ * database and secret path, removed with everything in it after each test. */
+#ifndef LK_TESTS_LK_TESTUTIL_H
+#define LK_TESTS_LK_TESTUTIL_H
+
+#include "kiosk/lk_store.h"
+
+typedef struct lk_test_fixture {
+    char dir[64];     /* flat: every file a test makes sits directly in it */
+    char db[128];     /* <dir>/kiosk.db, not created until a store is opened */
+    char secret[128]; /* <dir>/kiosk.secret, the store's default secret path */
+    lk_store *st;     /* closed by the teardown when set */
+} lk_test_fixture;
+
+/* cmocka setup: makes the directory and paths; opens nothing. */
+int lk_test_setup(void **state);
+/* cmocka setup: as lk_test_setup, then opens the store into fx->st. */
+int lk_test_setup_open(void **state);
+/* cmocka teardown: closes fx->st, removes the directory and its files. */
+int lk_test_teardown(void **state);
+
+/* Opens the fixture's database, failing the test with the store's reason on error. */
+lk_store *lk_test_open(const lk_test_fixture *fx);
+
+#endif
