@@ -1,6 +1,8 @@
 /* fuzz_pn532_frame: feeds arbitrary host bytes to pn532-sim the way its pty loop does: the frame
  * parser consumes the stream, every information frame goes to the PN532 command dispatcher with
- * a card in the field, and every answer must encode into a frame that parses back unchanged. */
+ * a card in the field, and every answer must encode into a frame that parses back unchanged.
+ *
+ * lk-fuzz-seconds: 60 */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
