@@ -61,8 +61,32 @@ static const char *const migrations[] = {
     "CREATE TABLE config (key TEXT NOT NULL, version INTEGER NOT NULL, value TEXT NOT NULL,"
     " actor TEXT NOT NULL, set_at INTEGER NOT NULL, PRIMARY KEY (key, version));"
     "CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;",
+    /* The print journal's attempts and the paper stock ledger (lk_journal, lk_stock). A row
+     * of print_jobs is one printable copy; `attempt` counts submissions of it, and job_name
+     * ("lk-<id>-<attempt>") is how reconciliation finds a job the kiosk died before recording.
+     * Rows may be created at import or at first reservation (insert-or-claim). */
+    "ALTER TABLE print_jobs ADD COLUMN mode TEXT;"
+    "ALTER TABLE print_jobs ADD COLUMN attempt INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE print_jobs ADD COLUMN job_name TEXT;"
+    "ALTER TABLE print_jobs ADD COLUMN printer TEXT;"
+    "ALTER TABLE print_jobs ADD COLUMN deadline_at INTEGER;"
+    "ALTER TABLE print_jobs ADD COLUMN prints INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE print_jobs ADD COLUMN reprints INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX print_jobs_by_state ON print_jobs(state);"
+    "CREATE TABLE stock_stacks ("
+    " id INTEGER PRIMARY KEY, tray TEXT NOT NULL,"
+    " media TEXT NOT NULL CHECK (media IN ('a3','a4')), prefix TEXT, first_no INTEGER,"
+    " width INTEGER, count INTEGER NOT NULL CHECK (count > 0), used INTEGER NOT NULL DEFAULT 0,"
+    " loaded_at INTEGER NOT NULL, actor TEXT NOT NULL, closed_at INTEGER);"
+    "CREATE TABLE stock_sheets ("
+    " id INTEGER PRIMARY KEY, stack_id INTEGER NOT NULL REFERENCES stock_stacks(id),"
+    " idx INTEGER NOT NULL, serial TEXT,"
+    " state TEXT NOT NULL CHECK (state IN ('printed','voided')),"
+    " print_job_id INTEGER REFERENCES print_jobs(id), reason TEXT, at INTEGER NOT NULL,"
+    " UNIQUE (stack_id, idx));",
 };
 #define N_MIGRATIONS (sizeof migrations / sizeof migrations[0])
+_Static_assert(N_MIGRATIONS == LK_STORE_SCHEMA_VERSION, "one migration per schema version");
 
 static const char *const stmt_sql[LK_STMT_COUNT] = {
     /* Insert first: in a bulk import almost every record is new, and a conflict (already

@@ -1,0 +1,318 @@
+/* lk_cups: the CUPS adapter of the printer port. Each call opens its own short connection to
+ * the print server, so a cupsd restart between calls costs nothing, and reports a server that
+ * cannot be reached as a fault (or LK_EIO for job queries) rather than guessing. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cups/cups.h>
+
+#include "lk_cups.h"
+
+#define CONNECT_MS 3000
+#define PROBE_MS   1000
+
+typedef struct cups_port {
+    lk_printer port;
+    char name[128];
+    /* Whether the queue already carried cups-ipp-missing-job-history when we submitted
+     * last_job: only a NEW appearance makes that job's "completed" doubtful. */
+    int last_job;
+    int last_job_had_missing;
+} cups_port;
+
+static http_t *connect_server(lk_err *err)
+{
+    http_t *http = httpConnect2(cupsServer(), ippPort(), NULL, AF_UNSPEC, cupsEncryption(), 1,
+                                CONNECT_MS, NULL);
+    if (!http)
+        lk_err_set(err, LK_EIO, "print server %s:%d not reachable", cupsServer(), ippPort());
+    return http;
+}
+
+static void printer_uri(const cups_port *c, char *uri, size_t n)
+{
+    httpAssembleURIf(HTTP_URI_CODING_ALL, uri, (int)n, "ipp", NULL, "localhost", ippPort(),
+                     "/printers/%s", c->name);
+}
+
+static int ipp_fail(lk_err *err, int code, const char *what)
+{
+    return lk_err_set_native(err, code, LK_ERR_DOMAIN_IPP, (long)cupsLastError(), "%s: %s", what,
+                             cupsLastErrorString());
+}
+
+/* Joins a multi-valued keyword attribute into buf ("a,b,c"). */
+static void join_values(ipp_t *resp, const char *name, char *buf, size_t n)
+{
+    ipp_attribute_t *a = ippFindAttribute(resp, name, IPP_TAG_ZERO);
+    buf[0] = '\0';
+    for (int i = 0; a && i < ippGetCount(a); i++) {
+        const char *v = ippGetString(a, i, NULL);
+        size_t len = strlen(buf);
+        if (v)
+            snprintf(buf + len, n - len, "%s%s", len ? "," : "", v);
+    }
+}
+
+static const char *str_attr(ipp_t *resp, const char *name)
+{
+    ipp_attribute_t *a = ippFindAttribute(resp, name, IPP_TAG_ZERO);
+    const char *v = a ? ippGetString(a, 0, NULL) : NULL;
+    return v ? v : "";
+}
+
+static ipp_t *printer_attrs(cups_port *c, http_t *http)
+{
+    static const char *const want[] = {"printer-state", "printer-state-reasons",
+                                       "printer-state-message", "printer-is-accepting-jobs",
+                                       "device-uri"};
+    char uri[HTTP_MAX_URI];
+    printer_uri(c, uri, sizeof uri);
+    ipp_t *req = ippNewRequest(IPP_OP_GET_PRINTER_ATTRIBUTES);
+    ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, uri);
+    ippAddStrings(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes",
+                  (int)(sizeof want / sizeof want[0]), NULL, want);
+    ipp_t *resp = cupsDoRequest(http, req, "/");
+    if (resp && cupsLastError() > IPP_STATUS_OK_EVENTS_COMPLETE) {
+        ippDelete(resp);
+        resp = NULL;
+    }
+    return resp;
+}
+
+/* cupsd keeps a queue "idle" while its network printer is gone (the backend only finds out
+ * when a job runs), so look at the device itself when it is an IPP printer. */
+static int device_reachable(const char *device_uri, char *where, size_t n)
+{
+    char scheme[32], user[64], host[256], resource[512];
+    int port = 0;
+    where[0] = '\0';
+    if (httpSeparateURI(HTTP_URI_CODING_ALL, device_uri, scheme, sizeof scheme, user, sizeof user,
+                        host, sizeof host, &port, resource, sizeof resource) < HTTP_URI_STATUS_OK ||
+        (strcmp(scheme, "ipp") != 0 && strcmp(scheme, "ipps") != 0))
+        return 1;
+    snprintf(where, n, "%s:%d", host, port);
+    http_t *h =
+        httpConnect2(host, port, NULL, AF_UNSPEC, HTTP_ENCRYPTION_IF_REQUESTED, 1, PROBE_MS, NULL);
+    httpClose(h);
+    return h != NULL;
+}
+
+static int cups_state(void *impl, lk_device_state *out, lk_err *err)
+{
+    cups_port *c = impl;
+    lk_err e = {0};
+    memset(out, 0, sizeof *out);
+    http_t *http = connect_server(&e);
+    if (!http) {
+        out->status = LK_DEVICE_FAULT;
+        snprintf(out->reason, sizeof out->reason, "%.150s", e.msg);
+        return 0;
+    }
+    ipp_t *resp = printer_attrs(c, http);
+    httpClose(http);
+    if (!resp) {
+        out->status = LK_DEVICE_FAULT;
+        snprintf(out->reason, sizeof out->reason, "no print queue '%s': %s", c->name,
+                 cupsLastErrorString());
+        return 0;
+    }
+    char reasons[512], where[300];
+    join_values(resp, "printer-state-reasons", reasons, sizeof reasons);
+    ipp_attribute_t *acc = ippFindAttribute(resp, "printer-is-accepting-jobs", IPP_TAG_BOOLEAN);
+    lk_printer_facts f = {
+        .ipp_state = ippGetInteger(ippFindAttribute(resp, "printer-state", IPP_TAG_ENUM), 0),
+        .accepting = acc ? ippGetBoolean(acc, 0) : 1,
+        .reasons = reasons,
+        .message = str_attr(resp, "printer-state-message"),
+    };
+    lk_printer_map(&f, out);
+    if (out->status != LK_DEVICE_DISABLED &&
+        !device_reachable(str_attr(resp, "device-uri"), where, sizeof where)) {
+        out->status = LK_DEVICE_FAULT;
+        snprintf(out->reason, sizeof out->reason, "offline: printer not reachable at %s", where);
+    }
+    ippDelete(resp);
+    (void)err;
+    return 0;
+}
+
+static int queue_has_missing_history(cups_port *c)
+{
+    http_t *http = connect_server(NULL);
+    ipp_t *resp = http ? printer_attrs(c, http) : NULL;
+    httpClose(http);
+    char reasons[512] = "";
+    if (resp)
+        join_values(resp, "printer-state-reasons", reasons, sizeof reasons);
+    ippDelete(resp);
+    return strstr(reasons, "cups-ipp-missing-job-history") != NULL;
+}
+
+/* The four-call destination flow: create the job, start its one document, stream the PDF,
+ * finish. Options: this copy's medium, landscape, one copy, no scaling. */
+static int send_job(cups_port *c, http_t *http, const lk_print_doc *doc, int *job_id, lk_err *err)
+{
+    cups_dest_t *dest = cupsGetNamedDest(http, c->name, NULL);
+    if (!dest)
+        return ipp_fail(err, LK_ENODEV, "print queue not found");
+    cups_dinfo_t *info = cupsCopyDestInfo(http, dest);
+    cups_option_t *opts = NULL;
+    int n = 0, rc = 0;
+    if (doc->media)
+        n = cupsAddOption(CUPS_MEDIA, doc->media, n, &opts);
+    n = cupsAddOption(CUPS_ORIENTATION, CUPS_ORIENTATION_LANDSCAPE, n, &opts);
+    n = cupsAddOption(CUPS_COPIES, "1", n, &opts);
+    n = cupsAddOption("print-scaling", "none", n, &opts);
+    if (!info)
+        rc = ipp_fail(err, LK_EIO, "printer information");
+    else if (cupsCreateDestJob(http, dest, info, job_id, doc->job_name, n, opts) != IPP_STATUS_OK)
+        rc = ipp_fail(err, LK_EIO, "create job");
+    else if (cupsStartDestDocument(http, dest, info, *job_id, doc->job_name, CUPS_FORMAT_PDF, 0,
+                                   NULL, 1) != HTTP_STATUS_CONTINUE)
+        rc = ipp_fail(err, LK_EIO, "start document");
+    else if (cupsWriteRequestData(http, (const char *)doc->pdf, doc->len) != HTTP_STATUS_CONTINUE) {
+        cupsFinishDestDocument(http, dest, info);
+        rc = ipp_fail(err, LK_EIO, "send document");
+    } else if (cupsFinishDestDocument(http, dest, info) > IPP_STATUS_OK_EVENTS_COMPLETE)
+        rc = ipp_fail(err, LK_EIO, "finish document");
+    cupsFreeOptions(n, opts);
+    cupsFreeDestInfo(info);
+    cupsFreeDests(1, dest);
+    return rc;
+}
+
+static int cups_submit(void *impl, const lk_print_doc *doc, int *job_id, lk_err *err)
+{
+    cups_port *c = impl;
+    *job_id = 0;
+    int had_missing = queue_has_missing_history(c);
+    http_t *http = connect_server(err);
+    if (!http)
+        return LK_EIO;
+    int rc = send_job(c, http, doc, job_id, err);
+    httpClose(http);
+    c->last_job = *job_id;
+    c->last_job_had_missing = had_missing;
+    return rc;
+}
+
+static void job_request(cups_port *c, ipp_t *req, int job_id)
+{
+    char uri[HTTP_MAX_URI];
+    printer_uri(c, uri, sizeof uri);
+    ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, uri);
+    ippAddInteger(req, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "job-id", job_id);
+    ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL, cupsUser());
+}
+
+static void job_reason(ipp_t *resp, lk_job_info *out)
+{
+    char reasons[256];
+    join_values(resp, "job-state-reasons", reasons, sizeof reasons);
+    const char *msg = str_attr(resp, "job-state-message");
+    const char *pmsg = str_attr(resp, "job-printer-state-message");
+    snprintf(out->reason, sizeof out->reason, "%.60s%s%.70s%s%.60s", reasons, *msg ? "; " : "", msg,
+             *pmsg && strcmp(pmsg, msg) ? "; " : "", strcmp(pmsg, msg) ? pmsg : "");
+}
+
+static int cups_job(void *impl, int job_id, lk_job_info *out, lk_err *err)
+{
+    static const char *const want[] = {"job-state", "job-state-reasons", "job-state-message",
+                                       "job-printer-state-message"};
+    cups_port *c = impl;
+    memset(out, 0, sizeof *out);
+    http_t *http = connect_server(err);
+    if (!http)
+        return LK_EIO;
+    ipp_t *req = ippNewRequest(IPP_OP_GET_JOB_ATTRIBUTES);
+    job_request(c, req, job_id);
+    ippAddStrings(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes",
+                  (int)(sizeof want / sizeof want[0]), NULL, want);
+    ipp_t *resp = cupsDoRequest(http, req, "/");
+    httpClose(http);
+    if (cupsLastError() == IPP_STATUS_ERROR_NOT_FOUND) {
+        ippDelete(resp);
+        out->state = LK_JOB_GONE;
+        return 0;
+    }
+    if (!resp || cupsLastError() > IPP_STATUS_OK_EVENTS_COMPLETE) {
+        ippDelete(resp);
+        return ipp_fail(err, LK_EIO, "job status");
+    }
+    out->state = (lk_job_state)ippGetInteger(ippFindAttribute(resp, "job-state", IPP_TAG_ENUM), 0);
+    job_reason(resp, out);
+    ippDelete(resp);
+    if (out->state == LK_JOB_COMPLETED && queue_has_missing_history(c))
+        out->doubtful = !(job_id == c->last_job && c->last_job_had_missing);
+    return 0;
+}
+
+static int cups_find_job(void *impl, const char *job_name, int *job_id, lk_err *err)
+{
+    cups_port *c = impl;
+    cups_job_t *jobs = NULL;
+    *job_id = 0;
+    http_t *http = connect_server(err);
+    if (!http)
+        return LK_EIO;
+    int n = cupsGetJobs2(http, &jobs, c->name, 0, CUPS_WHICHJOBS_ALL);
+    httpClose(http);
+    if (n < 0)
+        return ipp_fail(err, LK_EIO, "list jobs");
+    for (int i = 0; i < n; i++)
+        if (jobs[i].title && strcmp(jobs[i].title, job_name) == 0 && jobs[i].id > *job_id)
+            *job_id = jobs[i].id;
+    cupsFreeJobs(n, jobs);
+    return *job_id > 0 ? 0 : lk_err_set(err, LK_ENOENT, "no job named %s", job_name);
+}
+
+static int cups_cancel(void *impl, int job_id, lk_err *err)
+{
+    cups_port *c = impl;
+    http_t *http = connect_server(err);
+    if (!http)
+        return LK_EIO;
+    ipp_t *req = ippNewRequest(IPP_OP_CANCEL_JOB);
+    job_request(c, req, job_id);
+    ippDelete(cupsDoRequest(http, req, "/"));
+    httpClose(http);
+    if (cupsLastError() > IPP_STATUS_OK_EVENTS_COMPLETE)
+        return ipp_fail(err, LK_EIO, "cancel job");
+    return 0;
+}
+
+static void cups_close(void *impl)
+{
+    free(impl);
+}
+
+static const lk_printer_ops cups_ops = {
+    .name = "cups",
+    .state = cups_state,
+    .submit = cups_submit,
+    .job = cups_job,
+    .find_job = cups_find_job,
+    .cancel = cups_cancel,
+    .close = cups_close,
+};
+
+int lk_cups_open(const char *dest_name, lk_printer **out, lk_err *err)
+{
+    *out = NULL;
+    if (!dest_name || !*dest_name)
+        return lk_err_set(err, LK_ECONFIG,
+                          "no printer configured (printer.name or LK_PRINTER); the default "
+                          "printer is never used");
+    if (strlen(dest_name) >= sizeof((cups_port *)0)->name || strchr(dest_name, '/'))
+        return lk_err_set(err, LK_ECONFIG, "bad printer name '%s'", dest_name);
+    cups_port *c = calloc(1, sizeof *c);
+    if (!c)
+        return lk_err_set(err, LK_ENOMEM, "out of memory");
+    snprintf(c->name, sizeof c->name, "%s", dest_name);
+    c->port.ops = &cups_ops;
+    c->port.impl = c;
+    *out = &c->port;
+    return 0;
+}
