@@ -22,6 +22,12 @@ static const struct {
     {"render", kctl_cmd_render,
      "render USCC --copy original|duplicate [--copy-no N] [--overlay] [--template PATH]\n"
      "          -o FILE.pdf|FILE.png"},
+    {"print", kctl_cmd_print, "print USCC --copy original|duplicate [--copy-no N] [--overlay]"},
+    {"jobs", kctl_cmd_jobs,
+     "jobs [list [--state S]] | reconcile [--wait] | confirm ROW --printed|--not-printed\n"
+     "          [--spoiled] | authorise-reprint USCC --copy C [--copy-no N] --reason TEXT"},
+    {"stock", kctl_cmd_stock,
+     "stock load --tray T --media a3|a4 (--first S --last S | --count N) | stock show"},
 };
 
 static int usage(void)
@@ -29,8 +35,9 @@ static int usage(void)
     fprintf(stderr, "usage: kioskctl [--db PATH] COMMAND ...\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(stderr, "  %s\n", commands[i].help);
-    fprintf(stderr, "environment: LK_DB (database), LK_SECRET_FILE (per-kiosk secret), "
-                    "LK_ACTOR (audit actor), LK_TEMPLATE (print template)\n");
+    fprintf(stderr,
+            "environment: LK_DB (database), LK_SECRET_FILE (per-kiosk secret), "
+            "LK_ACTOR (audit actor), LK_TEMPLATE (print template), LK_PRINTER (CUPS queue)\n");
     return KCTL_USAGE;
 }
 
