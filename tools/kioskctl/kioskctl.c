@@ -22,6 +22,8 @@ static const struct {
     {"render", kctl_cmd_render,
      "render USCC --copy original|duplicate [--copy-no N] [--overlay] [--template PATH]\n"
      "          -o FILE.pdf|FILE.png"},
+    {"bundle", kctl_cmd_bundle,
+     "bundle keygen|create|sign|verify|inspect|apply|status|verify-export ... (bundle --help)"},
 };
 
 static int usage(void)
