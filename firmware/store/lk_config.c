@@ -13,23 +13,51 @@
 #include "kiosk/lk_config.h"
 #include "lk_store_int.h"
 
+/* How a value is checked before it is stored: what a bundle or `config set` may write. */
+typedef enum config_type {
+    CFG_INT,    /* decimal integer within [min, max] */
+    CFG_FRAC,   /* decimal number within [min, max] / 100, at most two decimals */
+    CFG_NAME,   /* [A-Za-z0-9._-], at most max characters, may be empty */
+    CFG_TEXT,   /* printable ASCII without spaces, at most max characters, may be empty */
+    CFG_URL,    /* empty, or http:// or https:// followed by printable ASCII without spaces */
+    CFG_PATH,   /* an absolute path without "." or ".." components */
+    CFG_CHOICE, /* one of the '|'-separated words in choices */
+    CFG_PIN,    /* empty, or pbkdf2-sha256$ITERATIONS$SALT-HEX$HASH-HEX */
+} config_type;
+
 typedef struct config_key {
     const char *key;
     const char *fallback; /* the embedded default, version 0 */
     const char *about;
+    config_type type;
+    long long min, max; /* CFG_INT, CFG_FRAC (hundredths); max is a length for strings */
+    const char *choices;
 } config_key;
 
 /* Sorted by key: config list prints in this order. */
 static const config_key known_keys[] = {
-    {"face.threshold", "0.80", "minimum similarity score for a person-to-ID match"},
-    {"printer.calibration_x_01mm", "0", "overlay print offset to the right, 0.1 mm"},
-    {"printer.calibration_y_01mm", "0", "overlay print offset downwards, 0.1 mm"},
-    {"printer.job_deadline_s", "300", "seconds before an unfinished print job is cancelled"},
-    {"printer.name", "", "CUPS destination (queue) name; never the default printer"},
-    {"registry.url", "", "base URL of the registration system's records API"},
-    {"session.timeout_s", "120", "idle seconds before a customer session is abandoned"},
-    {"stock.low_threshold", "20", "sheets left at which technicians are warned"},
-    {"ui.language", "zh-CN", "first language of the touchscreen"},
+    {"face.threshold", "0.80", "minimum similarity score for a person-to-ID match", CFG_FRAC, 1,
+     100, NULL},
+    {"kiosk.id", "", "this kiosk's id, matched against a bundle's targets", CFG_NAME, 0, 64, NULL},
+    {"printer.calibration_x_01mm", "0", "overlay print offset to the right, 0.1 mm", CFG_INT, -500,
+     500, NULL},
+    {"printer.calibration_y_01mm", "0", "overlay print offset downwards, 0.1 mm", CFG_INT, -500,
+     500, NULL},
+    {"printer.job_deadline_s", "300", "seconds before an unfinished print job is cancelled",
+     CFG_INT, 10, 3600, NULL},
+    {"printer.name", "", "CUPS destination (queue) name; never the default printer", CFG_TEXT, 0,
+     127, NULL},
+    {"registry.url", "", "base URL of the registration system's records API", CFG_URL, 0, 512,
+     NULL},
+    {"service.pin_hash", "", "technician PIN as PBKDF2-SHA256; empty: diagnostics closed", CFG_PIN,
+     0, 256, NULL},
+    {"session.timeout_s", "120", "idle seconds before a customer session is abandoned", CFG_INT, 30,
+     1800, NULL},
+    {"stock.low_threshold", "20", "sheets left at which technicians are warned", CFG_INT, 0, 100000,
+     NULL},
+    {"ui.language", "zh-CN", "first language of the touchscreen", CFG_CHOICE, 0, 0, "zh-CN|en"},
+    {"usb.mount_point", "/media/licensekiosk", "where the OS mounts a USB stick (read-only)",
+     CFG_PATH, 0, 255, NULL},
 };
 #define N_KEYS (sizeof known_keys / sizeof known_keys[0])
 
@@ -39,6 +67,134 @@ static const config_key *find_key(const char *key)
         if (strcmp(known_keys[i].key, key) == 0)
             return &known_keys[i];
     return NULL;
+}
+
+static int check_int(const config_key *k, const char *v, lk_err *err)
+{
+    char *end = NULL;
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    if (errno != 0 || end == v || *end != '\0' || v[0] == ' ' || v[0] == '+')
+        return lk_err_set(err, LK_ECONFIG, "%s: '%.40s' is not an integer", k->key, v);
+    if (n < k->min || n > k->max)
+        return lk_err_set(err, LK_ECONFIG, "%s: %lld is out of range [%lld, %lld]", k->key, n,
+                          k->min, k->max);
+    return 0;
+}
+
+/* Fixed-point parse, not strtod: "0.8" must mean 80 hundredths on every locale and never
+ * admit "nan", "1e2" or hex floats. */
+static int check_frac(const config_key *k, const char *v, lk_err *err)
+{
+    size_t ip = strspn(v, "0123456789"), fp = 0;
+    if (v[ip] == '.')
+        fp = strspn(v + ip + 1, "0123456789");
+    size_t len = ip + (v[ip] == '.' ? 1 + fp : 0);
+    if (ip == 0 || ip > 3 || fp > 2 || v[len] != '\0' || (v[ip] == '.' && fp == 0))
+        return lk_err_set(err, LK_ECONFIG, "%s: '%.40s' is not a decimal like 0.80", k->key, v);
+    long long h = atoll(v) * 100;
+    if (fp >= 1)
+        h += (v[ip + 1] - '0') * 10;
+    if (fp == 2)
+        h += v[ip + 2] - '0';
+    if (h < k->min || h > k->max)
+        return lk_err_set(err, LK_ECONFIG, "%s: %s is out of range [%lld.%02lld, %lld.%02lld]",
+                          k->key, v, k->min / 100, k->min % 100, k->max / 100, k->max % 100);
+    return 0;
+}
+
+static int check_chars(const config_key *k, const char *v, const char *allowed, lk_err *err)
+{
+    size_t n = strlen(v);
+    if ((long long)n > k->max)
+        return lk_err_set(err, LK_ECONFIG, "%s: longer than %lld characters", k->key, k->max);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)v[i];
+        int ok = allowed ? (c < 128 && (strchr(allowed, c) || (c >= '0' && c <= '9') ||
+                                        ((c | 32) >= 'a' && (c | 32) <= 'z')))
+                         : (c > ' ' && c < 127);
+        if (!ok)
+            return lk_err_set(err, LK_ECONFIG, "%s: character %zu (0x%02x) is not allowed", k->key,
+                              i + 1, c);
+    }
+    return 0;
+}
+
+static int check_path(const config_key *k, const char *v, lk_err *err)
+{
+    int rc = check_chars(k, v, "/._-", err);
+    if (rc != 0)
+        return rc;
+    if (v[0] != '/')
+        return lk_err_set(err, LK_ECONFIG, "%s: must be an absolute path", k->key);
+    for (const char *p = v; *p; p++)
+        if (p[0] == '/' && p[1] == '.' &&
+            (p[2] == '/' || p[2] == '\0' || (p[2] == '.' && (p[3] == '/' || p[3] == '\0'))))
+            return lk_err_set(err, LK_ECONFIG, "%s: '.' and '..' are not allowed", k->key);
+    return 0;
+}
+
+static int check_choice(const config_key *k, const char *v, lk_err *err)
+{
+    size_t n = strlen(v);
+    for (const char *p = k->choices; n > 0 && *p;) {
+        size_t w = strcspn(p, "|");
+        if (w == n && strncmp(p, v, n) == 0)
+            return 0;
+        p += w + (p[w] == '|');
+    }
+    return lk_err_set(err, LK_ECONFIG, "%s: '%.40s' is not one of %s", k->key, v, k->choices);
+}
+
+/* The hash itself is checked by the service module; here only its shape, so a bundle cannot
+ * store something the PIN check would misread. */
+static int check_pin(const config_key *k, const char *v, lk_err *err)
+{
+    unsigned iter = 0;
+    int salt_end = 0, end = 0;
+    if (!*v)
+        return 0;
+    if (sscanf(v, "pbkdf2-sha256$%u$%*[0-9a-f]%n$%*[0-9a-f]%n", &iter, &salt_end, &end) != 1 ||
+        end == 0 || v[end] != '\0' || iter < 10000 || strlen(v) > (size_t)k->max)
+        return lk_err_set(err, LK_ECONFIG,
+                          "%s: not pbkdf2-sha256$ITERATIONS$SALT$HASH (>= 10000 iterations)",
+                          k->key);
+    return 0;
+}
+
+static int check_value(const config_key *k, const char *v, lk_err *err)
+{
+    switch (k->type) {
+    case CFG_INT:
+        return check_int(k, v, err);
+    case CFG_FRAC:
+        return check_frac(k, v, err);
+    case CFG_NAME:
+        return check_chars(k, v, "._-", err);
+    case CFG_TEXT:
+        return check_chars(k, v, NULL, err);
+    case CFG_URL:
+        if (*v && strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0)
+            return lk_err_set(err, LK_ECONFIG, "%s: must start with http:// or https://", k->key);
+        return check_chars(k, v, NULL, err);
+    case CFG_PATH:
+        return check_path(k, v, err);
+    case CFG_CHOICE:
+        return check_choice(k, v, err);
+    case CFG_PIN:
+        return check_pin(k, v, err);
+    }
+    return lk_err_set(err, LK_ECONFIG, "%s: no validator", k->key);
+}
+
+int lk_config_validate(const char *key, const char *value, lk_err *err)
+{
+    const config_key *k = find_key(key);
+    if (!k)
+        return lk_err_set(err, LK_ECONFIG, "unknown configuration key '%.80s'", key);
+    if (!value)
+        return lk_err_set(err, LK_ECONFIG, "%s: no value", key);
+    return check_value(k, value, err);
 }
 
 int lk_config_get(lk_store *st, const char *key, char **value, int64_t *version, lk_err *err)
@@ -118,11 +274,12 @@ static int insert_version(lk_store *st, const char *key, const char *value, cons
 
 int lk_config_set(lk_store *st, const char *key, const char *value, const char *actor, lk_err *err)
 {
-    if (!find_key(key))
-        return lk_err_set(err, LK_ECONFIG, "unknown configuration key '%s'", key);
+    int rc = lk_config_validate(key, value, err);
+    if (rc != 0)
+        return rc;
     int own_tx = !lk_store_in_tx(st);
     int64_t version = 0;
-    int rc = own_tx ? lk_store_begin(st, err) : 0;
+    rc = own_tx ? lk_store_begin(st, err) : 0;
     if (rc == 0)
         rc = insert_version(st, key, value, actor, &version, err);
     if (rc == 0)

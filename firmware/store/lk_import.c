@@ -176,15 +176,18 @@ int lk_import_stream(lk_store *st, FILE *f, lk_import_format fmt, const char *ac
     memset(run.stats, 0, sizeof *run.stats);
     if (fmt == LK_IMPORT_AUTO)
         fmt = sniff(f);
-    int rc = lk_store_begin(st, err);
+    /* A caller's open transaction is joined (a configuration bundle imports records in the
+     * same transaction as its settings); the caller then commits or rolls back. */
+    int own_tx = !lk_store_in_tx(st);
+    int rc = own_tx ? lk_store_begin(st, err) : 0;
     if (rc != 0)
         return rc;
     rc = fmt == LK_IMPORT_CSV ? import_csv(&run, f, err) : import_jsonl(&run, f, err);
     if (rc == 0)
         rc = finish(&run, err);
-    if (rc == 0)
+    if (rc == 0 && own_tx)
         rc = lk_store_commit(st, err);
-    if (rc != 0)
+    if (rc != 0 && own_tx)
         lk_store_rollback(st);
     return rc;
 }

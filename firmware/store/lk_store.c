@@ -84,6 +84,22 @@ static const char *const migrations[] = {
     " state TEXT NOT NULL CHECK (state IN ('printed','voided')),"
     " print_job_id INTEGER REFERENCES print_jobs(id), reason TEXT, at INTEGER NOT NULL,"
     " UNIQUE (stack_id, idx));",
+    /* bundle branch (issue 7): per-day counters, applied bundles, the diagnostics lockout.
+     * Triggers keep counter_days in step with every lk_counter_add, so no caller has to know
+     * about days; the day is the kiosk's local date, as a technician reads it. */
+    "CREATE TABLE counter_days (day TEXT NOT NULL, name TEXT NOT NULL, value INTEGER NOT NULL,"
+    " PRIMARY KEY (day, name)) WITHOUT ROWID;"
+    "CREATE TRIGGER counters_day_insert AFTER INSERT ON counters BEGIN"
+    " INSERT INTO counter_days (day, name, value) VALUES (date('now', 'localtime'), NEW.name,"
+    " NEW.value) ON CONFLICT (day, name) DO UPDATE SET value = value + excluded.value; END;"
+    "CREATE TRIGGER counters_day_update AFTER UPDATE OF value ON counters BEGIN"
+    " INSERT INTO counter_days (day, name, value) VALUES (date('now', 'localtime'), NEW.name,"
+    " NEW.value - OLD.value) ON CONFLICT (day, name) DO UPDATE SET value = value +"
+    " excluded.value; END;"
+    "CREATE TABLE bundles_applied (version INTEGER PRIMARY KEY, manifest_sha256 TEXT NOT NULL,"
+    " created TEXT NOT NULL, applied_at INTEGER NOT NULL, actor TEXT NOT NULL);"
+    "CREATE TABLE service_lock (id INTEGER PRIMARY KEY CHECK (id = 1),"
+    " failures INTEGER NOT NULL, locked_until INTEGER NOT NULL);",
 };
 #define N_MIGRATIONS (sizeof migrations / sizeof migrations[0])
 _Static_assert(N_MIGRATIONS == LK_STORE_SCHEMA_VERSION, "one migration per schema version");

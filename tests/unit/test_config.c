@@ -123,11 +123,64 @@ static void test_get_int(void **state)
     assert_int_equal(lk_config_set(fx->st, "printer.calibration_x_01mm", "-15", "t", &err), 0);
     assert_int_equal(lk_config_get_int(fx->st, "printer.calibration_x_01mm", &n, &err), 0);
     assert_int_equal(n, -15);
-    assert_int_equal(lk_config_set(fx->st, "printer.job_deadline_s", "12x", "t", &err), 0);
-    assert_int_equal(lk_config_get_int(fx->st, "printer.job_deadline_s", &n, &err), LK_ECONFIG);
+    /* A malformed integer no longer gets in (per-key validation), so the stored value stays. */
+    assert_int_equal(lk_config_set(fx->st, "printer.job_deadline_s", "12x", "t", &err), LK_ECONFIG);
+    assert_int_equal(lk_config_get_int(fx->st, "printer.job_deadline_s", &n, &err), 0);
+    assert_int_equal(n, 300);
     assert_int_equal(lk_config_get_int(fx->st, "ui.language", &n, &err), LK_ECONFIG);
     assert_int_equal(lk_config_get_int(fx->st, "printer.name", &n, &err), LK_ECONFIG);
     assert_int_equal(lk_config_get_int(fx->st, "nope", &n, &err), LK_ENOENT);
+}
+
+/* Every key is checked for type and range; the reason names the key. */
+static void test_validation(void **state)
+{
+    fixture *fx = *state;
+    static const char *const good[][2] = {
+        {"face.threshold", "0.75"},
+        {"face.threshold", "1"},
+        {"kiosk.id", "K-0042_a.b"},
+        {"printer.calibration_x_01mm", "-500"},
+        {"printer.job_deadline_s", "3600"},
+        {"registry.url", "https://r.example/api"},
+        {"session.timeout_s", "30"},
+        {"ui.language", "en"},
+        {"usb.mount_point", "/media/usb0"},
+        {"service.pin_hash", ""},
+        {"service.pin_hash", "pbkdf2-sha256$100000$00ff$abcd"},
+    };
+    static const char *const bad[][2] = {
+        {"face.threshold", "1.01"},
+        {"face.threshold", "0.001"},
+        {"face.threshold", "nan"},
+        {"face.threshold", "0.0"},
+        {"face.threshold", ".5"},
+        {"kiosk.id", "a b"},
+        {"printer.calibration_y_01mm", "501"},
+        {"printer.job_deadline_s", "9"},
+        {"printer.job_deadline_s", " 60"},
+        {"printer.name", "a b"},
+        {"registry.url", "ftp://x"},
+        {"session.timeout_s", "99999999999999999999"},
+        {"ui.language", "fr"},
+        {"ui.language", ""},
+        {"usb.mount_point", "media"},
+        {"usb.mount_point", "/media/../etc"},
+        {"service.pin_hash", "1234"},
+        {"service.pin_hash", "pbkdf2-sha256$10$00$00"},
+        {"no.such.key", "1"},
+    };
+    lk_err err = {0};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+        if (lk_config_set(fx->st, good[i][0], good[i][1], "t", &err) != 0)
+            fail_msg("%s=%s refused: %s", good[i][0], good[i][1], err.msg);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        lk_err_clear(&err);
+        if (lk_config_validate(bad[i][0], bad[i][1], &err) != LK_ECONFIG)
+            fail_msg("%s=%s accepted", bad[i][0], bad[i][1]);
+        assert_non_null(strstr(err.msg, bad[i][0]));
+        assert_int_equal(lk_config_set(fx->st, bad[i][0], bad[i][1], "t", NULL), LK_ECONFIG);
+    }
 }
 
 /* The audit row says what changed, so "who set the deadline to 12x" has an answer. */
@@ -184,6 +237,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_set_versions, lk_test_setup_open, lk_test_teardown),
         cmocka_unit_test_setup_teardown(test_unknown_key, lk_test_setup_open, lk_test_teardown),
         cmocka_unit_test_setup_teardown(test_get_int, lk_test_setup_open, lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_validation, lk_test_setup_open, lk_test_teardown),
         cmocka_unit_test_setup_teardown(test_audit_row_content, lk_test_setup_open,
                                         lk_test_teardown),
         cmocka_unit_test_setup_teardown(test_counters, lk_test_setup_open, lk_test_teardown),

@@ -32,6 +32,7 @@ int kctl_cmd_render(kctl *k, int argc, char **argv);
 int kctl_cmd_print(kctl *k, int argc, char **argv);
 int kctl_cmd_jobs(kctl *k, int argc, char **argv);
 int kctl_cmd_stock(kctl *k, int argc, char **argv);
+int kctl_cmd_bundle(kctl *k, int argc, char **argv);
 
 /* Opens the store picked by --db / $LK_DB / default; on failure prints the reason and
  * returns NULL. */

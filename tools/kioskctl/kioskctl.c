@@ -28,6 +28,8 @@ static const struct {
      "          [--spoiled] | authorise-reprint USCC --copy C [--copy-no N] --reason TEXT"},
     {"stock", kctl_cmd_stock,
      "stock load --tray T --media a3|a4 (--first S --last S | --count N) | stock show"},
+    {"bundle", kctl_cmd_bundle,
+     "bundle keygen|create|sign|verify|inspect|apply|status|verify-export ... (bundle --help)"},
 };
 
 static int usage(void)

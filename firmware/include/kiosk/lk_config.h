@@ -14,7 +14,12 @@ int lk_config_get(lk_store *st, const char *key, char **value, int64_t *version,
 /* Integer convenience: parses the current value; LK_ECONFIG when it is not an integer. */
 int lk_config_get_int(lk_store *st, const char *key, long long *value, lk_err *err);
 
-/* Stores a new version. Unknown keys are refused (LK_ECONFIG) so typos cannot hide. */
+/* Checks a value against its key's type and range without storing it: LK_ECONFIG with the
+ * reason for an unknown key or a bad value, 0 when lk_config_set would accept it. */
+int lk_config_validate(const char *key, const char *value, lk_err *err);
+
+/* Stores a new version. Unknown keys and values lk_config_validate refuses are refused
+ * (LK_ECONFIG) so typos cannot hide. */
 int lk_config_set(lk_store *st, const char *key, const char *value, const char *actor, lk_err *err);
 
 typedef int (*lk_config_cb)(void *ctx, const char *key, const char *value, int64_t version);

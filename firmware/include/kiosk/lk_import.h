@@ -28,8 +28,9 @@ enum lk_import_severity { LK_IMPORT_WARNING, LK_IMPORT_ERROR };
 /* Called for each bad or suspicious line. `reason` never contains an identity number. */
 typedef void (*lk_import_report_cb)(void *ctx, long line, int severity, const char *reason);
 
-/* Imports from f. `today` is YYYYMMDD. `actor` is recorded in the audit log.
- * Returns 0 when the transaction committed (even if some lines were rejected). */
+/* Imports from f. `today` is YYYYMMDD. Joins the caller's transaction when one is open. `actor` is
+ * recorded in the audit log. Returns 0 when the transaction committed (even if some lines were
+ * rejected). */
 int lk_import_stream(lk_store *st, FILE *f, lk_import_format fmt, const char *actor, int today,
                      lk_import_report_cb report, void *ctx, lk_import_stats *stats, lk_err *err);
 

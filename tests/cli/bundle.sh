@@ -1,0 +1,247 @@
+#!/usr/bin/env bash
+# bundle.sh: signed configuration bundles end to end through kioskctl: a good bundle applies
+# (settings, records, certificates, assets); every rejection says why and changes nothing;
+# a SIGKILL after each step of apply leaves the old configuration or the new one, never a mix;
+# an export round-trips through verify-export and any tampering is caught.
+set -euo pipefail
+
+: "${KIOSKCTL:?KIOSKCTL must point at the kioskctl binary}"
+: "${LK_TEST_DATA:?LK_TEST_DATA must point at tests/data}"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export LK_TODAY=20261122 LK_ACTOR=admin-test
+unset LK_DB LK_SECRET_FILE LK_STATE_DIR LK_ADMIN_PUBKEY LK_LOG_FILE LK_BUNDLE_KILL_AFTER
+failures=0
+fail() {
+    echo "FAIL: $*" >&2
+    failures=$((failures + 1))
+}
+k() { timeout 60 "$KIOSKCTL" "$@"; }
+json() { # JSON EXPR: evaluates a Python expression over d = the JSON
+    python3 -c 'import json,sys; d=json.loads(sys.argv[1]); sys.exit(0 if eval(sys.argv[2]) else 1)' "$1" "$2"
+}
+
+# craft OUT MANIFEST NAME=FILE...: writes a bundle container exactly as docs/bundle-format.md
+# says, with any manifest and members, so hostile bundles can be signed with the real key.
+craft() {
+    python3 - "$@" <<'PY'
+import struct, sys
+out, manifest = sys.argv[1], sys.argv[2].encode()
+def member(name, data):
+    n = name.encode()
+    return struct.pack(">H", len(n)) + n + struct.pack(">Q", len(data)) + data
+blob = b"LKBUNDLE" + member("manifest.json", manifest) + member("manifest.sig", bytes(64))
+for arg in sys.argv[3:]:
+    name, path = arg.split("=", 1)
+    blob += member(name, open(path, "rb").read())
+open(out, "wb").write(blob)
+PY
+}
+sha() { sha256sum "$1" | cut -d' ' -f1; }
+size() { stat -c %s "$1"; }
+entry() { printf '{"path":"%s","size":%s,"sha256":"%s"}' "$1" "$(size "$2")" "$(sha "$2")"; }
+
+cd "$work"
+k bundle keygen admin.key admin.pub >/dev/null
+k bundle keygen other.key other.pub >/dev/null
+[[ $(stat -c %a admin.key) == 600 ]] || fail "admin key mode $(stat -c %a admin.key)"
+mkdir kiosk
+cp admin.pub kiosk/admin.pub # the pinned key
+export LK_DB=$work/kiosk/kiosk.db
+k config set kiosk.id K-1 >/dev/null
+db() { sqlite3 "$LK_DB" "$1"; }
+get() { k config get "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["value"])'; }
+# One sqlite3 call for what old/new is judged by (kioskctl under ASan costs ~0.3 s a call):
+# applied version|face.threshold|calibration y|licenses, defaults where never set.
+snapshot() { # DB
+    sqlite3 "$1" "SELECT (SELECT ifnull(max(version),0) FROM bundles_applied) || '|' ||
+      ifnull((SELECT value FROM config WHERE key='face.threshold' ORDER BY version DESC LIMIT 1),'0.80') || '|' ||
+      ifnull((SELECT value FROM config WHERE key='printer.calibration_y_01mm' ORDER BY version DESC LIMIT 1),'0') || '|' ||
+      (SELECT count(*) FROM licenses)"
+}
+
+# --- a good bundle ---
+mkdir -p v1/records v1/csca v1/assets
+echo '{"face.threshold":"0.85","printer.calibration_x_01mm":"12","usb.mount_point":"/media/stick"}' >v1/settings.json
+cp "$LK_TEST_DATA/records-sample.jsonl" v1/records/sample.jsonl
+echo logo-1 >v1/assets/logo.txt
+openssl req -x509 -newkey ed25519 -nodes -keyout /dev/null -subj /CN=test-csca -days 30 \
+    -out v1/csca/test.pem 2>/dev/null
+echo '{"face-ref":"'"$(printf %064d 0)"'"}' >v1/plugins.json
+k bundle create --version 1 --key admin.key -o v1.lkb v1 >/dev/null
+out=$(k bundle verify v1.lkb --pubkey admin.pub) || fail "verify v1: $out"
+out=$(k bundle apply v1.lkb) || fail "apply v1: $out"
+json "$out" 'd["applied"] and d["version"]==1 and d["records"]==20 and d["settings"]==3 and d["files"]==5' ||
+    fail "apply v1 result: $out"
+[[ $(get face.threshold) == 0.85 ]] || fail "face.threshold after v1: $(get face.threshold)"
+[[ $(db 'SELECT count(*) FROM licenses') == 20 ]] || fail "licenses after v1"
+[[ $(readlink kiosk/bundles/current) == 1 ]] || fail "current link after v1"
+cmp -s kiosk/bundles/current/assets/logo.txt v1/assets/logo.txt || fail "asset not installed"
+db "SELECT event FROM audit WHERE event='bundle.apply'" | grep -q bundle.apply || fail "no audit row"
+
+# --- every rejection, each on top of v1, each changing nothing ---
+expect_reject() { # NAME BUNDLE REASON
+    local out rc=0
+    out=$(k bundle apply "$2") || rc=$?
+    [[ $rc -eq 1 ]] || fail "$1: exit $rc, expected 1: $out"
+    json "$out" "not d['applied'] and d['reason']=='$3'" || fail "$1: expected $3: $out"
+    [[ $(snapshot "$LK_DB") == "1|0.85|0|20" ]] || fail "$1: state changed: $(snapshot "$LK_DB")"
+    [[ $(readlink kiosk/bundles/current) == 1 ]] || fail "$1: current link moved"
+    [[ $(ls -A kiosk/bundles | tr '\n' ' ') == "1 current " ]] || fail "$1: leftovers: $(ls -A kiosk/bundles)"
+}
+mkbundle() { # NAME VERSION [create args...]: DIR NAME must exist
+    local name=$1 v=$2
+    shift 2
+    k bundle create --version "$v" "$@" -o "$name.lkb" "$name" >/dev/null
+}
+mkdir -p s && echo '{"face.threshold":"0.90"}' >s/settings.json
+mkbundle s 2 --key other.key
+expect_reject "bad signature" s.lkb bad-signature
+mkbundle s 2
+expect_reject "unsigned" s.lkb bad-signature
+mkdir -p unk && echo '{"face.threshold":"0.9","face.thresold":"0.9"}' >unk/settings.json
+mkbundle unk 2 --key admin.key
+expect_reject "unknown key" unk.lkb unknown-key
+mkdir -p badv && echo '{"face.threshold":"1.5"}' >badv/settings.json
+mkbundle badv 2 --key admin.key
+expect_reject "bad value" badv.lkb bad-value
+mkbundle s 2 --key admin.key --target K-2 --target K-3
+expect_reject "wrong kiosk" s.lkb wrong-kiosk
+mkbundle s 1 --key admin.key
+expect_reject "equal version" s.lkb older-or-equal-version
+mkdir -p badrec/records && cp "$LK_TEST_DATA/records-bad.jsonl" badrec/records/bad.jsonl
+cp s/settings.json badrec/
+mkbundle badrec 2 --key admin.key
+expect_reject "bad records" badrec.lkb bad-value
+mkdir -p badcert/csca && echo 'not a certificate' >badcert/csca/x.pem
+mkbundle badcert 2 --key admin.key
+expect_reject "bad certificate" badcert.lkb bad-value
+# Tampered: a byte of settings.json flipped after signing (the manifest still names the old hash).
+mkbundle s 2 --key admin.key
+python3 -c 'import sys; b=bytearray(open(sys.argv[1],"rb").read()); b[-3]^=1; open(sys.argv[1],"wb").write(b)' s.lkb
+expect_reject "tampered file" s.lkb tampered-file
+# Tampered manifest: the signature no longer matches.
+mkbundle s 2 --key admin.key
+python3 -c 'import sys; b=open(sys.argv[1],"rb").read(); open(sys.argv[1],"wb").write(b.replace(b"\"bundle_version\":2", b"\"bundle_version\":9"))' s.lkb
+expect_reject "tampered manifest" s.lkb bad-signature
+# Hostile paths and sizes, crafted by hand and signed with the real key.
+hostile() { # NAME REASON MANIFEST MEMBERS...
+    local name=$1 reason=$2 manifest=$3
+    shift 3
+    craft "$name.lkb" "$manifest" "$@"
+    k bundle sign --key admin.key "$name.lkb" >/dev/null
+    expect_reject "$name" "$name.lkb" "$reason"
+}
+m() { printf '{"format":1,"bundle_version":2,"targets":["all"],"created":"2026-11-22T08:00:00Z","files":[%s]}' "$1"; }
+hostile traversal path-traversal "$(m "$(entry assets/../../etc/x s/settings.json)")" \
+    "assets/../../etc/x=s/settings.json"
+hostile absolute absolute-path "$(m "$(entry /etc/passwd s/settings.json)")" "/etc/passwd=s/settings.json"
+hostile oversized oversized \
+    "$(m '{"path":"assets/big.bin","size":67108865,"sha256":"'"$(printf %064d 0)"'"}')"
+head -c 100 /dev/zero >small.bin
+head -c 101 /dev/zero >bigger.bin
+hostile grown oversized "$(m "$(entry assets/a.bin small.bin)")" "assets/a.bin=bigger.bin"
+hostile swapped tampered-file "$(m "$(entry assets/a.bin small.bin)")" "assets/b.bin=small.bin"
+hostile missing tampered-file "$(m "$(entry assets/a.bin small.bin)")"
+hostile trailing tampered-file "$(m "$(entry assets/a.bin small.bin)")" "assets/a.bin=small.bin" \
+    "assets/extra.bin=small.bin"
+hostile role bad-path "$(m "$(entry bin/run.sh small.bin)")" "bin/run.sh=small.bin"
+hostile field malformed '{"format":1,"bundle_version":2,"targets":["all"],"created":"2026-11-22T08:00:00Z","files":[],"script":"rm -rf /"}'
+printf 'LKBUNDLE\0' >trunc.lkb
+expect_reject "truncated" trunc.lkb malformed
+reasons=$(db "SELECT json_extract(detail,'\$.reason') FROM audit WHERE event='bundle.reject'" | sort -u | tr '\n' ' ')
+for r in bad-signature unknown-key bad-value wrong-kiosk older-or-equal-version tampered-file \
+    path-traversal absolute-path oversized bad-path malformed; do
+    [[ " $reasons" == *" $r "* ]] || fail "no audited rejection '$r' (have: $reasons)"
+done
+
+# --- kill at each step: old or new, never a mix ---
+mkdir -p v2/records v2/assets
+echo '{"face.threshold":"0.90","printer.calibration_y_01mm":"-7"}' >v2/settings.json
+k records generate --count 5 --seed 7 >v2/records/more.jsonl
+echo logo-2 >v2/assets/logo.txt
+echo new >v2/assets/new.txt
+k bundle create --version 2 --key admin.key --export -o v2.lkb v2 >/dev/null
+cp -a kiosk base
+state_of() { # DIR: prints old|new|mix:<why>
+    local d=$1 v t y n cur
+    IFS='|' read -r v t y n <<<"$(snapshot "$d/kiosk.db")"
+    cur=$(readlink "$d/bundles/current" || :)
+    if [[ $v == 1 && $t == 0.85 && $y == 0 && $n == 20 && $cur == 1 && ! -e $d/bundles/2 ]] &&
+        cmp -s "$d/bundles/current/assets/logo.txt" v1/assets/logo.txt; then
+        echo old
+    elif [[ $v == 2 && $t == 0.90 && $y == -7 && $n == 25 && $cur == 2 ]] &&
+        cmp -s "$d/bundles/current/assets/logo.txt" v2/assets/logo.txt &&
+        [[ -e $d/bundles/current/csca/test.pem && -e $d/bundles/current/assets/new.txt ]]; then
+        echo new
+    else
+        echo "mix: version=$v threshold=$t y=$y licenses=$n current=$cur"
+    fi
+}
+for step in verified checked staged validated installed written committed switched exported; do
+    rm -rf kill stick
+    cp -a base kill
+    mkdir stick
+    rc=0
+    { LK_DB=$work/kill/kiosk.db LK_BUNDLE_KILL_AFTER=$step timeout 60 "$KIOSKCTL" bundle apply \
+        v2.lkb --export-to "$work/stick" >kill.out 2>&1; } 2>/dev/null || rc=$?
+    [[ $rc -eq 137 ]] || fail "kill after $step: exit $rc: $(cat kill.out)"
+    # The next start recovers (what the kiosk does at boot), then the state is judged.
+    LK_DB=$work/kill/kiosk.db k bundle status >/dev/null || fail "status after kill at $step"
+    got=$(state_of kill)
+    case $step in
+    verified | checked | staged | validated | installed | written) want=old ;;
+    *) want=new ;;
+    esac
+    [[ $got == "$want" ]] || fail "kill after $step: $got, expected $want"
+    LK_DB=$work/kill/kiosk.db k audit verify >/dev/null || fail "audit chain after kill at $step"
+    [[ -z $(ls -A stick | grep -v '^lk-export-' || :) ]] || fail "kill after $step: partial export $(ls -A stick)"
+    # An interrupted apply is simply retried.
+    if [[ $step == staged || $step == written ]]; then
+        out=$(LK_DB=$work/kill/kiosk.db k bundle apply v2.lkb --export-to "$work/stick") ||
+            fail "retry after kill at $step: $out"
+        [[ $(state_of kill) == new ]] || fail "retry after kill at $step: $(state_of kill)"
+    fi
+done
+
+# --- export round trip ---
+rm -rf stick && mkdir stick
+out=$(k bundle apply v2.lkb --export-to "$work/stick") || fail "apply v2: $out"
+exp=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1]).get("export",""))' "$out")
+[[ -d $exp ]] || fail "no export folder: $out"
+[[ $(stat -c %a kiosk/kiosk-export.key) == 600 ]] || fail "kiosk key mode"
+openssl pkey -in kiosk/kiosk-export.key -pubout -out kiosk.pub 2>/dev/null
+out=$(k bundle verify-export "$exp" --pubkey kiosk.pub) || fail "verify-export: $out"
+json "$out" 'd["valid"] and d["kiosk_id"]=="K-1" and d["files"]==3' || fail "verify-export: $out"
+grep -q '"event":"bundle.apply"' "$exp/audit.jsonl" || fail "audit.jsonl lacks the apply row"
+grep -q '"head"' "$exp/audit.jsonl" || fail "audit.jsonl lacks the chain head"
+grep -q '^scope,day,name,value$' "$exp/stats.csv" || fail "stats.csv header"
+k bundle verify-export "$exp" --pubkey admin.pub >/dev/null && fail "export verified with the wrong key"
+cp -a "$exp" tampered
+echo 'total,,prints,999999' >>tampered/stats.csv
+k bundle verify-export tampered >/dev/null && fail "tampered export verified"
+cp -a "$exp" extra && echo x >extra/notes.txt
+k bundle verify-export extra >/dev/null && fail "export with an extra file verified"
+# A second export signs with the same key: created once, then reused.
+rm -rf v3 && mkdir v3 && echo '{"ui.language":"en"}' >v3/settings.json
+k bundle create --version 3 --key admin.key --export -o v3.lkb v3 >/dev/null
+sleep 1
+out=$(k bundle apply v3.lkb --export-to "$work/stick") || fail "apply v3: $out"
+exp3=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1]).get("export",""))' "$out")
+k bundle verify-export "$exp3" --pubkey kiosk.pub >/dev/null || fail "second export, same key"
+# Old versions are pruned: the current and the one before are kept.
+[[ $(ls kiosk/bundles | tr '\n' ' ') == "2 3 current " ]] || fail "version folders: $(ls kiosk/bundles)"
+
+# Usage errors exit 2.
+for c in "bundle" "bundle frob" "bundle create" "bundle sign x" "bundle apply"; do
+    rc=0
+    # shellcheck disable=SC2086
+    k $c >/dev/null 2>&1 || rc=$?
+    [[ $rc -eq 2 ]] || fail "'$c' exited $rc, expected 2"
+done
+
+if [[ $failures -ne 0 ]]; then
+    echo "bundle.sh: $failures failure(s)" >&2
+    exit 1
+fi
+echo "bundle.sh: all passed"
