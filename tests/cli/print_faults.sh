@@ -67,7 +67,10 @@ print_fails "${codes[0]}" --copy original
 [[ $(field "$out" state) == failed && $(field "$out" outcome) == refused ]] || fail "disabled queue: $out"
 [[ $(field "$out" printer_status) == disabled && $(field "$out" reason) == *"out for service"* ]] || fail "disabled reason: $out"
 [[ $(docs) -eq $n0 ]] || fail "a disabled queue received a document"
+set +e; out=$(k jobs printer 2>/dev/null); rc=$?; set -e
+[[ $rc -eq 1 && $(field "$out" status) == disabled ]] || fail "jobs printer on a disabled queue: $out"
 "$rig" fault "$work/rig" enable-queue
+[[ $(field "$(k jobs printer)" status) == normal ]] || fail "enabled queue not normal"
 
 # Printer absent (not running at submit): the device probe refuses it.
 "$rig" fault "$work/rig" kill-printer
