@@ -123,6 +123,23 @@ out=$(k jobs reconcile)
 [[ $(k jobs list --state failed | grep "${codes[3]}" | jq -r .reason) == *"interrupted before submission"* ]] \
     || fail "reserved row reason"
 
+# A job still waiting behind another when its deadline passes never started: cancelled, the
+# row fails (nothing can have printed, no technician needed) and the copy is offered again.
+"$rig" fault "$work/rig" mode sleep 30
+k config set printer.job_deadline_s 60 >/dev/null
+n0=$(docs)
+"$KIOSKCTL" --db "$work/k.db" print "${codes[6]}" --copy original >/dev/null 2>&1 &
+bg=$!
+wait_until 100 have_docs $((n0 + 1))
+k config set printer.job_deadline_s 3 >/dev/null
+print_fails "${codes[7]}" --copy original
+[[ $(field "$out" state) == failed && $(field "$out" reason) == *"never started"* ]] || fail "queued job at deadline: $out"
+[[ $(k jobs list | grep "${codes[7]}" | grep original | jq -r .state) == failed ]] || fail "queued job row"
+[[ $(k jobs printer | jq -r .status) == busy ]] || fail "printer busy with the other job"
+kill -9 "$bg"
+wait "$bg" 2>/dev/null || true
+bg=
+
 # cupsd absent: refused with a clear reason, nothing marked printed.
 "$rig" fault "$work/rig" kill-cupsd
 print_fails "${codes[5]}" --copy original

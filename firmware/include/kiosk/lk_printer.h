@@ -43,6 +43,9 @@ typedef struct lk_job_info {
     /* True when the answer cannot be trusted as "a sheet came out": the server says completed
      * but also that the printer lost its job history (printer restarted mid-job). */
     int doubtful;
+    /* Whether the server ever started processing the job (IPP time-at-processing): a job
+     * cancelled before it started cannot have printed anything. */
+    int started;
     /* Why, for the journal and technicians: job-state-message / printer-state-message and the
      * relevant reasons ("media-jam", "The printer may not exist ..."). "" when nothing. */
     char reason[200];
