@@ -236,7 +236,7 @@ static int reserve_and_print(kctl *k, lk_store *st, lk_printer *p, const char *p
         .pdf = pdf.p,
         .len = pdf.len,
         .job_name = r.job_name,
-        .media = strcmp(a->copy, "original") == 0 ? "iso_a3_297x420mm" : "iso_a4_210x297mm",
+        .media = lk_printer_media(a->copy),
         .deadline_s = (double)deadline,
     };
     rc = run_request(st, p, &req, k->actor, ev, err);

@@ -25,6 +25,9 @@ typedef enum lk_job_state {
     LK_JOB_GONE = 0, /* the server no longer knows the job (history lost) */
 } lk_job_state;
 
+/* The PWG media name a copy prints on: A3 for the 正本 ("original"), A4 for a 副本. */
+const char *lk_printer_media(const char *copy);
+
 /* Whether a state is final (canceled, aborted, completed or gone). */
 int lk_job_state_final(lk_job_state s);
 /* Static lower-case IPP name ("processing", "completed", "gone", ...). */
