@@ -114,6 +114,19 @@ print_fails "${codes[2]}" --copy duplicate --overlay
 k audit list | grep '"stock.voided"' | grep -q S003 || fail "voided sheet not audited"
 "$rig" fault "$work/rig" mode ok
 
+# Out of paper mid-job: the printer's media-empty reaches the kiosk as a fault with its reason;
+# reloading lets the same job complete.
+"$rig" fault "$work/rig" mode media-empty
+k config set printer.job_deadline_s 60 >/dev/null
+k print "${codes[8]}" --copy original >"$work/media.json" 2>&1 &
+bg=$!
+media_fault() { { k jobs printer 2>/dev/null || true; } | jq -e '.status == "fault" and (.reason | test("media-empty"))' >/dev/null; }
+wait_until 150 media_fault
+"$rig" fault "$work/rig" mode ok
+set +e; wait "$bg"; rc=$?; set -e; bg=
+[[ $rc -eq 0 && $(jq -r .state "$work/media.json") == completed ]] || fail "print after reload: $(cat "$work/media.json")"
+k config set printer.job_deadline_s 4 >/dev/null
+
 # A journal row reserved by a kiosk that died before submitting: nothing reached the server.
 sqlite3 "$work/k.db" "UPDATE print_jobs SET state='reserved', attempt=1, job_name='lk-'||id||'-1',
     deadline_at=strftime('%s','now')+60 WHERE id=(SELECT p.id FROM print_jobs p JOIN licenses l
@@ -144,6 +157,6 @@ bg=
 "$rig" fault "$work/rig" kill-cupsd
 print_fails "${codes[5]}" --copy original
 [[ $(field "$out" outcome) == refused && $(field "$out" reason) == *"print server"*"not reachable"* ]] || fail "cupsd absent: $out"
-[[ $(k jobs list --state completed | wc -l) -eq 2 ]] || fail "completed rows changed"
+[[ $(k jobs list --state completed | wc -l) -eq 3 ]] || fail "completed rows changed"
 k audit verify >/dev/null || fail "audit chain"
 echo "print_faults: ok"
