@@ -8,7 +8,7 @@ work=$(mktemp -d)
 chmod 0755 "$work"
 rig="$LK_SOURCE_DIR/tools/cups-rig"
 bg=
-trap '[ -n "$bg" ] && kill -9 "$bg" 2>/dev/null; "$rig" stop "$work/rig" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+trap 'set +e; [ -z "$bg" ] || kill -9 "$bg" 2>/dev/null; "$rig" stop "$work/rig" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 k() { timeout 60 "$KIOSKCTL" --db "$work/k.db" "$@"; }
 field() { grep -o "\"$2\":\(\"[^\"]*\"\|[-0-9.]*\)" <<<"$1" | head -1 | sed 's/^[^:]*://; s/^"//; s/"$//'; }
