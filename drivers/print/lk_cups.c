@@ -220,7 +220,7 @@ static void job_reason(ipp_t *resp, lk_job_info *out)
 static int cups_job(void *impl, int job_id, lk_job_info *out, lk_err *err)
 {
     static const char *const want[] = {"job-state", "job-state-reasons", "job-state-message",
-                                       "job-printer-state-message"};
+                                       "job-printer-state-message", "time-at-processing"};
     cups_port *c = impl;
     memset(out, 0, sizeof *out);
     http_t *http = connect_server(err);
@@ -243,6 +243,8 @@ static int cups_job(void *impl, int job_id, lk_job_info *out, lk_err *err)
     }
     out->state = (lk_job_state)ippGetInteger(ippFindAttribute(resp, "job-state", IPP_TAG_ENUM), 0);
     job_reason(resp, out);
+    ipp_attribute_t *tp = ippFindAttribute(resp, "time-at-processing", IPP_TAG_INTEGER);
+    out->started = tp && ippGetInteger(tp, 0) > 0;
     ippDelete(resp);
     if (out->state == LK_JOB_COMPLETED && queue_has_missing_history(c))
         out->doubtful = !(job_id == c->last_job && c->last_job_had_missing);

@@ -100,7 +100,15 @@ static int give_up(lk_print_worker *w, lk_print_event *ev, lk_job_state last, co
                    const char *detail)
 {
     lk_err e = {0};
+    lk_job_info after;
     int rc = lk_printer_cancel(w->printer, ev->job_id, &e);
+    /* A job the server never started cannot have printed: that is a plain failure, offered
+     * again, not a question for a technician. */
+    if (rc == 0 && lk_printer_job(w->printer, ev->job_id, &after, NULL) == 0 && !after.started) {
+        snprintf(ev->reason, sizeof ev->reason, "%s (%s); never started, job cancelled", why,
+                 detail);
+        return done(w, ev, LK_PRINT_REFUSED, last);
+    }
     snprintf(ev->reason, sizeof ev->reason, "%s (%s)%s", why, detail,
              rc == 0 ? "; job cancelled" : "; cancel failed");
     return done(w, ev, LK_PRINT_UNCERTAIN, last);

@@ -5,6 +5,11 @@
 
 #include "kiosk/lk_printer.h"
 
+const char *lk_printer_media(const char *copy)
+{
+    return copy && strcmp(copy, "original") == 0 ? "iso_a3_297x420mm" : "iso_a4_210x297mm";
+}
+
 int lk_job_state_final(lk_job_state s)
 {
     return s == LK_JOB_CANCELED || s == LK_JOB_ABORTED || s == LK_JOB_COMPLETED || s == LK_JOB_GONE;

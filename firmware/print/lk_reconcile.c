@@ -80,10 +80,15 @@ static int follow_up(lk_store *st, lk_printer *p, const lk_journal_row *r, const
         return 0;
     }
     int cancelled = lk_printer_cancel(p, r->cups_job_id, NULL) == 0;
-    snprintf(reason, sizeof reason, "deadline passed (last seen %s: %s)%s",
+    lk_job_info after;
+    int never = cancelled && lk_printer_job(p, r->cups_job_id, &after, NULL) == 0 && !after.started;
+    snprintf(reason, sizeof reason, "deadline passed (last seen %s: %.150s)%s",
              lk_job_state_name(info.state), info.reason,
-             cancelled ? "; job cancelled" : "; cancel failed");
-    return settle(st, r->id, LK_PRINT_UNCERTAIN, reason, actor, rep, err);
+             never       ? "; never started, job cancelled"
+             : cancelled ? "; job cancelled"
+                         : "; cancel failed");
+    return settle(st, r->id, never ? LK_PRINT_REFUSED : LK_PRINT_UNCERTAIN, reason, actor, rep,
+                  err);
 }
 
 static int reconcile_row(lk_store *st, lk_printer *p, int64_t id, const char *actor,

@@ -8,7 +8,7 @@ work=$(mktemp -d)
 chmod 0755 "$work"
 rig="$LK_SOURCE_DIR/tools/cups-rig"
 bg=
-trap '[ -n "$bg" ] && kill -9 "$bg" 2>/dev/null; "$rig" stop "$work/rig" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+trap 'set +e; [ -z "$bg" ] || kill -9 "$bg" 2>/dev/null; "$rig" stop "$work/rig" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 k() { timeout 60 "$KIOSKCTL" --db "$work/k.db" "$@"; }
 field() { grep -o "\"$2\":\(\"[^\"]*\"\|[-0-9.]*\)" <<<"$1" | head -1 | sed 's/^[^:]*://; s/^"//; s/"$//'; }
@@ -67,7 +67,10 @@ print_fails "${codes[0]}" --copy original
 [[ $(field "$out" state) == failed && $(field "$out" outcome) == refused ]] || fail "disabled queue: $out"
 [[ $(field "$out" printer_status) == disabled && $(field "$out" reason) == *"out for service"* ]] || fail "disabled reason: $out"
 [[ $(docs) -eq $n0 ]] || fail "a disabled queue received a document"
+set +e; out=$(k jobs printer 2>/dev/null); rc=$?; set -e
+[[ $rc -eq 1 && $(field "$out" status) == disabled ]] || fail "jobs printer on a disabled queue: $out"
 "$rig" fault "$work/rig" enable-queue
+[[ $(field "$(k jobs printer)" status) == normal ]] || fail "enabled queue not normal"
 
 # Printer absent (not running at submit): the device probe refuses it.
 "$rig" fault "$work/rig" kill-printer
@@ -111,6 +114,19 @@ print_fails "${codes[2]}" --copy duplicate --overlay
 k audit list | grep '"stock.voided"' | grep -q S003 || fail "voided sheet not audited"
 "$rig" fault "$work/rig" mode ok
 
+# Out of paper mid-job: the printer's media-empty reaches the kiosk as a fault with its reason;
+# reloading lets the same job complete.
+"$rig" fault "$work/rig" mode media-empty
+k config set printer.job_deadline_s 60 >/dev/null
+k print "${codes[8]}" --copy original >"$work/media.json" 2>&1 &
+bg=$!
+media_fault() { { k jobs printer 2>/dev/null || true; } | jq -e '.status == "fault" and (.reason | test("media-empty"))' >/dev/null; }
+wait_until 150 media_fault
+"$rig" fault "$work/rig" mode ok
+set +e; wait "$bg"; rc=$?; set -e; bg=
+[[ $rc -eq 0 && $(jq -r .state "$work/media.json") == completed ]] || fail "print after reload: $(cat "$work/media.json")"
+k config set printer.job_deadline_s 4 >/dev/null
+
 # A journal row reserved by a kiosk that died before submitting: nothing reached the server.
 sqlite3 "$work/k.db" "UPDATE print_jobs SET state='reserved', attempt=1, job_name='lk-'||id||'-1',
     deadline_at=strftime('%s','now')+60 WHERE id=(SELECT p.id FROM print_jobs p JOIN licenses l
@@ -120,10 +136,27 @@ out=$(k jobs reconcile)
 [[ $(k jobs list --state failed | grep "${codes[3]}" | jq -r .reason) == *"interrupted before submission"* ]] \
     || fail "reserved row reason"
 
+# A job still waiting behind another when its deadline passes never started: cancelled, the
+# row fails (nothing can have printed, no technician needed) and the copy is offered again.
+"$rig" fault "$work/rig" mode sleep 30
+k config set printer.job_deadline_s 60 >/dev/null
+n0=$(docs)
+"$KIOSKCTL" --db "$work/k.db" print "${codes[6]}" --copy original >/dev/null 2>&1 &
+bg=$!
+wait_until 100 have_docs $((n0 + 1))
+k config set printer.job_deadline_s 3 >/dev/null
+print_fails "${codes[7]}" --copy original
+[[ $(field "$out" state) == failed && $(field "$out" reason) == *"never started"* ]] || fail "queued job at deadline: $out"
+[[ $(k jobs list | grep "${codes[7]}" | grep original | jq -r .state) == failed ]] || fail "queued job row"
+[[ $(k jobs printer | jq -r .status) == busy ]] || fail "printer busy with the other job"
+kill -9 "$bg"
+wait "$bg" 2>/dev/null || true
+bg=
+
 # cupsd absent: refused with a clear reason, nothing marked printed.
 "$rig" fault "$work/rig" kill-cupsd
 print_fails "${codes[5]}" --copy original
 [[ $(field "$out" outcome) == refused && $(field "$out" reason) == *"print server"*"not reachable"* ]] || fail "cupsd absent: $out"
-[[ $(k jobs list --state completed | wc -l) -eq 2 ]] || fail "completed rows changed"
+[[ $(k jobs list --state completed | wc -l) -eq 3 ]] || fail "completed rows changed"
 k audit verify >/dev/null || fail "audit chain"
 echo "print_faults: ok"

@@ -22,7 +22,7 @@
 #define PRINT_USAGE                                                                                \
     "print USCC --copy original|duplicate [--copy-no N] [--overlay] [--template PATH]"
 #define JOBS_USAGE                                                                                 \
-    "jobs [list [--state S]] | jobs reconcile [--wait] |\n"                                        \
+    "jobs [list [--state S]] | jobs reconcile [--wait] | jobs printer |\n"                         \
     "          jobs confirm ROW --printed|--not-printed [--spoiled] |\n"                           \
     "          jobs authorise-reprint USCC --copy C [--copy-no N] --reason TEXT"
 #define STOCK_USAGE                                                                                \
@@ -236,7 +236,7 @@ static int reserve_and_print(kctl *k, lk_store *st, lk_printer *p, const char *p
         .pdf = pdf.p,
         .len = pdf.len,
         .job_name = r.job_name,
-        .media = strcmp(a->copy, "original") == 0 ? "iso_a3_297x420mm" : "iso_a4_210x297mm",
+        .media = lk_printer_media(a->copy),
         .deadline_s = (double)deadline,
     };
     rc = run_request(st, p, &req, k->actor, ev, err);
@@ -344,6 +344,30 @@ static int jobs_reconcile(kctl *k, lk_store *st, int wait, lk_err *err)
     return 0;
 }
 
+/* The printer as the kiosk sees it before a print: the device model plus why. */
+static int jobs_printer(lk_store *st, lk_err *err)
+{
+    lk_printer *p = NULL;
+    lk_device_state ds;
+    char pname[128];
+    int rc = open_printer(st, &p, pname, sizeof pname, err);
+    if (rc == 0)
+        rc = lk_printer_state(p, &ds, err);
+    lk_printer_close(p);
+    if (rc != 0)
+        return rc;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "printer", pname);
+    cJSON_AddStringToObject(o, "status", lk_device_status_name(ds.status));
+    cJSON_AddStringToObject(o, "reason", ds.reason);
+    kctl_print_json(o);
+    return ds.status == LK_DEVICE_NORMAL || ds.status == LK_DEVICE_BUSY ||
+                   ds.status == LK_DEVICE_WARNING
+               ? 0
+               : lk_err_set(err, LK_ENODEV, "printer %s: %s", lk_device_status_name(ds.status),
+                            ds.reason);
+}
+
 static int jobs_confirm(kctl *k, lk_store *st, int argc, char **argv, lk_err *err)
 {
     int printed = -1, spoiled = 0;
@@ -408,6 +432,8 @@ static int jobs_dispatch(kctl *k, lk_store *st, int argc, char **argv, lk_err *e
     }
     if (strcmp(sub, "confirm") == 0)
         return jobs_confirm(k, st, argc, argv, err);
+    if (strcmp(sub, "printer") == 0 && argc == 2)
+        return jobs_printer(st, err);
     if (strcmp(sub, "authorise-reprint") == 0)
         return jobs_reprint(k, st, argc, argv, err);
     return KCTL_USAGE;

@@ -24,8 +24,9 @@ static const struct {
      "          -o FILE.pdf|FILE.png"},
     {"print", kctl_cmd_print, "print USCC --copy original|duplicate [--copy-no N] [--overlay]"},
     {"jobs", kctl_cmd_jobs,
-     "jobs [list [--state S]] | reconcile [--wait] | confirm ROW --printed|--not-printed\n"
-     "          [--spoiled] | authorise-reprint USCC --copy C [--copy-no N] --reason TEXT"},
+     "jobs [list [--state S]] | reconcile [--wait] | printer | confirm ROW --printed|\n"
+     "          --not-printed [--spoiled] | authorise-reprint USCC --copy C [--copy-no N]\n"
+     "          --reason TEXT"},
     {"stock", kctl_cmd_stock,
      "stock load --tray T --media a3|a4 (--first S --last S | --count N) | stock show"},
     {"bundle", kctl_cmd_bundle,

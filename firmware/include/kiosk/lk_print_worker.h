@@ -36,8 +36,9 @@ typedef struct lk_print_worker lk_print_worker;
 /* How a request ended, which decides the journal row's next state. */
 typedef enum lk_print_outcome {
     LK_PRINT_COMPLETED = 0, /* the server says the job completed: one sheet printed */
-    LK_PRINT_REFUSED,       /* never sent: printer not ready (state in ev.printer) or submit
-                               rejected; nothing printed, the license may be offered again */
+    LK_PRINT_REFUSED,       /* never sent (printer not ready: state in ev.printer; submit
+                               rejected), or cancelled at the deadline before the server ever
+                               started it: nothing printed, the license may be offered again */
     LK_PRINT_FAILED,        /* the printer canceled/aborted the job (engine error, jam): no
                                good sheet; on pre-printed stock one sheet is spoiled */
     LK_PRINT_UNCERTAIN,     /* deadline passed (then cancelled), printer lost its history, or

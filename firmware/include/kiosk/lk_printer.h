@@ -25,6 +25,9 @@ typedef enum lk_job_state {
     LK_JOB_GONE = 0, /* the server no longer knows the job (history lost) */
 } lk_job_state;
 
+/* The PWG media name a copy prints on: A3 for the 正本 ("original"), A4 for a 副本. */
+const char *lk_printer_media(const char *copy);
+
 /* Whether a state is final (canceled, aborted, completed or gone). */
 int lk_job_state_final(lk_job_state s);
 /* Static lower-case IPP name ("processing", "completed", "gone", ...). */
@@ -43,6 +46,9 @@ typedef struct lk_job_info {
     /* True when the answer cannot be trusted as "a sheet came out": the server says completed
      * but also that the printer lost its job history (printer restarted mid-job). */
     int doubtful;
+    /* Whether the server ever started processing the job (IPP time-at-processing): a job
+     * cancelled before it started cannot have printed anything. */
+    int started;
     /* Why, for the journal and technicians: job-state-message / printer-state-message and the
      * relevant reasons ("media-jam", "The printer may not exist ..."). "" when nothing. */
     char reason[200];

@@ -1,0 +1,256 @@
+/* Print journal, stock ledger and printer-state mapping: the exactly-once state machine with and
+ * without rows pre-created at import, refusals, technician confirmation, audited reprints,
+ * serial consumption. (The CUPS path itself is tested through the real rig in tests/cli.) */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "kiosk/lk_audit.h"
+#include "kiosk/lk_gen.h"
+#include "kiosk/lk_journal.h"
+#include "kiosk/lk_printer.h"
+#include "kiosk/lk_stock.h"
+#include "lk_testutil.h"
+
+/* Stores synthetic record `index` with the given status and 副本 count; returns its USCC. */
+static void put_license(lk_store *st, uint64_t index, const char *status, int dups, char *uscc)
+{
+    lk_gen g;
+    lk_record *rec = NULL;
+    lk_err err = {0};
+    lk_gen_init(&g, 42);
+    assert_int_equal(lk_gen_record(&g, index, &rec), 0);
+    free(rec->status);
+    rec->status = strdup(status);
+    rec->duplicates = dups;
+    strcpy(uscc, rec->uscc);
+    assert_int_equal(lk_store_begin(st, &err), 0);
+    if (lk_store_put_record(st, rec, 0, NULL, &err) != 0)
+        fail_msg("put: %s", err.msg);
+    assert_int_equal(lk_store_commit(st, &err), 0);
+    lk_record_free(rec);
+}
+
+static int count_rows(lk_store *st, const char *sql)
+{
+    sqlite3_stmt *s = NULL;
+    assert_int_equal(sqlite3_prepare_v2(lk_store_db(st), sql, -1, &s, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    int n = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    return n;
+}
+
+static lk_journal_req req(const char *uscc, const char *copy, int no, int overlay)
+{
+    return (lk_journal_req){uscc, copy, no, overlay, "kiosk", 60, "test"};
+}
+
+static void print_once(lk_store *st, const lk_journal_req *q, lk_print_outcome o,
+                       lk_journal_row *out)
+{
+    lk_err err = {0};
+    lk_journal_row r;
+    if (lk_journal_reserve(st, q, &r, &err) != 0)
+        fail_msg("reserve: %s", err.msg);
+    assert_string_equal(r.state, "reserved");
+    assert_int_equal(lk_journal_submitted(st, r.id, 7, "test", &err), 0);
+    assert_int_equal(lk_journal_finish(st, r.id, o, o ? "why" : "", "test", out, &err), 0);
+}
+
+static void check_exactly_once(lk_store *st, const char *uscc)
+{
+    lk_err err = {0};
+    lk_journal_row r;
+    lk_journal_req q = req(uscc, "original", 1, 0);
+    print_once(st, &q, LK_PRINT_COMPLETED, &r);
+    assert_string_equal(r.state, "completed");
+    assert_int_equal(r.prints, 1);
+    assert_int_equal(r.cups_job_id, 7);
+    assert_int_equal(lk_journal_reserve(st, &q, &r, &err), LK_EINVAL);
+    assert_non_null(strstr(err.msg, "already printed"));
+    assert_int_equal(lk_journal_printable(st, uscc, "original", 1, NULL), 0);
+    /* A finished row is never finished again. */
+    assert_int_equal(lk_journal_finish(st, r.id, LK_PRINT_COMPLETED, "", "test", NULL, &err),
+                     LK_EINVAL);
+}
+
+static void test_reserve_with_rows_from_import(void **state)
+{
+    lk_test_fixture *fx = *state;
+    char uscc[24];
+    put_license(fx->st, 1, "approved", 2, uscc);
+    assert_int_equal(count_rows(fx->st, "SELECT count(*) FROM print_jobs"), 3);
+    check_exactly_once(fx->st, uscc);
+    assert_int_equal(count_rows(fx->st, "SELECT count(*) FROM print_jobs"), 3);
+}
+
+static void test_reserve_without_rows(void **state)
+{
+    lk_test_fixture *fx = *state;
+    char uscc[24];
+    put_license(fx->st, 2, "approved", 1, uscc);
+    /* The import branch may stop creating journal rows: reserve must insert them. */
+    assert_int_equal(sqlite3_exec(lk_store_db(fx->st), "DELETE FROM print_jobs", 0, 0, 0), 0);
+    assert_int_equal(lk_journal_printable(fx->st, uscc, "duplicate", 1, NULL), 1);
+    check_exactly_once(fx->st, uscc);
+    assert_int_equal(count_rows(fx->st, "SELECT count(*) FROM print_jobs"), 1);
+}
+
+static void test_refusals(void **state)
+{
+    lk_test_fixture *fx = *state;
+    lk_err err = {0};
+    lk_journal_row r;
+    char ok[24], bad[24];
+    put_license(fx->st, 3, "approved", 1, ok);
+    put_license(fx->st, 4, "revoked", 1, bad);
+    lk_journal_req q = req(bad, "original", 1, 0);
+    assert_int_equal(lk_journal_reserve(fx->st, &q, &r, &err), LK_EINVAL);
+    assert_non_null(strstr(err.msg, "revoked"));
+    q = req(ok, "duplicate", 2, 0);
+    assert_int_equal(lk_journal_reserve(fx->st, &q, &r, &err), LK_EINVAL);
+    q = req("91350100M000100Y43", "original", 1, 0);
+    assert_int_equal(lk_journal_reserve(fx->st, &q, &r, &err), LK_ENOENT);
+    q = req(ok, "original", 1, 1);
+    assert_int_equal(lk_journal_reserve(fx->st, &q, &r, &err), LK_ENOSPC);
+    q = req(ok, "original", 1, 0);
+    assert_int_equal(lk_journal_reserve(fx->st, &q, &r, &err), 0);
+    assert_int_equal(lk_journal_reserve(fx->st, &q, &r, &err), LK_EBUSY);
+    /* Refused before sending: nothing printed, offered again. */
+    assert_int_equal(
+        lk_journal_finish(fx->st, r.id, LK_PRINT_REFUSED, "printer fault", "t", &r, &err), 0);
+    assert_string_equal(r.state, "failed");
+    assert_int_equal(r.prints, 0);
+    assert_int_equal(lk_journal_reserve(fx->st, &q, &r, &err), 0);
+    assert_int_equal(r.attempt, 2);
+    assert_string_equal(r.job_name, "lk-1-2");
+}
+
+static void test_uncertain_confirm_and_reprint(void **state)
+{
+    lk_test_fixture *fx = *state;
+    lk_err err = {0};
+    lk_journal_row r;
+    char uscc[24];
+    put_license(fx->st, 5, "approved", 1, uscc);
+    assert_int_equal(
+        lk_stock_load(fx->st, "main", LK_STOCK_A4, "YZ0098", "YZ0101", 0, "tech", NULL, &err), 0);
+    int64_t left = 0;
+    assert_int_equal(lk_stock_remaining(fx->st, LK_STOCK_A4, &left, &err), 0);
+    assert_int_equal(left, 4);
+    lk_journal_req q = req(uscc, "duplicate", 1, 1);
+    print_once(fx->st, &q, LK_PRINT_UNCERTAIN, &r);
+    assert_string_equal(r.state, "uncertain");
+    assert_string_equal(r.stock_serial, "");
+    assert_int_equal(lk_journal_reserve(fx->st, &q, &r, &err), LK_EINVAL);
+    assert_int_equal(lk_journal_printable(fx->st, uscc, "duplicate", 1, NULL), 0);
+    assert_int_equal(lk_journal_confirm(fx->st, r.id, 1, 0, "tech", &err), 0);
+    assert_int_equal(lk_journal_get(fx->st, r.id, &r, &err), 0);
+    assert_string_equal(r.state, "completed");
+    assert_string_equal(r.stock_serial, "YZ0098");
+    assert_int_equal(lk_journal_confirm(fx->st, r.id, 1, 0, "tech", &err), LK_EINVAL);
+    /* Reprint: only with a reason, audited, and the next sheet's serial. */
+    assert_int_equal(lk_journal_authorise_reprint(fx->st, uscc, "duplicate", 1, "", "boss", &err),
+                     LK_EINVAL);
+    assert_int_equal(
+        lk_journal_authorise_reprint(fx->st, uscc, "duplicate", 1, "water damage", "boss", &err),
+        0);
+    print_once(fx->st, &q, LK_PRINT_FAILED, &r); /* jam: a voided sheet */
+    assert_string_equal(r.state, "failed");
+    assert_string_equal(r.stock_serial, "YZ0098");
+    print_once(fx->st, &q, LK_PRINT_COMPLETED, &r);
+    assert_string_equal(r.stock_serial, "YZ0100");
+    assert_int_equal(r.prints, 2);
+    assert_int_equal(r.reprints, 1);
+    assert_int_equal(count_rows(fx->st, "SELECT count(*) FROM stock_sheets WHERE state='voided'"
+                                        " AND serial='YZ0099'"),
+                     1);
+    assert_int_equal(count_rows(fx->st, "SELECT count(*) FROM audit WHERE event ="
+                                        " 'print.reprint_authorised' AND actor = 'boss'"
+                                        " AND detail LIKE '%water damage%'"),
+                     1);
+    lk_audit_verdict v;
+    assert_int_equal(lk_audit_verify(fx->st, &v, &err), 0);
+}
+
+static void test_stock_bad_ranges(void **state)
+{
+    lk_test_fixture *fx = *state;
+    lk_err err = {0};
+    assert_int_equal(lk_stock_load(fx->st, "t", LK_STOCK_A3, "A10", "B20", 0, "x", NULL, &err),
+                     LK_EINVAL);
+    assert_int_equal(lk_stock_load(fx->st, "t", LK_STOCK_A3, "A20", "A10", 0, "x", NULL, &err),
+                     LK_EINVAL);
+    assert_int_equal(lk_stock_load(fx->st, "t\"", LK_STOCK_A3, NULL, NULL, 5, "x", NULL, &err),
+                     LK_EINVAL);
+    assert_int_equal(lk_stock_load(fx->st, "t", LK_STOCK_A3, NULL, NULL, 0, "x", NULL, &err),
+                     LK_EINVAL);
+    assert_int_equal(lk_stock_load(fx->st, "t", LK_STOCK_A3, NULL, NULL, 5, "x", NULL, &err), 0);
+    /* Reloading a tray replaces its stack. */
+    assert_int_equal(lk_stock_load(fx->st, "t", LK_STOCK_A3, NULL, NULL, 3, "x", NULL, &err), 0);
+    int64_t left = 0;
+    assert_int_equal(lk_stock_remaining(fx->st, LK_STOCK_A3, &left, &err), 0);
+    assert_int_equal(left, 3);
+}
+
+static lk_device_status map(int ipp, int accepting, const char *reasons, char *why)
+{
+    lk_printer_facts f = {ipp, accepting, reasons, "msg"};
+    lk_device_state s;
+    lk_printer_map(&f, &s);
+    if (why)
+        strcpy(why, s.reason);
+    return s.status;
+}
+
+static void test_printer_map(void **state)
+{
+    (void)state;
+    char why[160];
+    assert_int_equal(map(3, 1, "none", NULL), LK_DEVICE_NORMAL);
+    assert_int_equal(map(4, 1, "none", NULL), LK_DEVICE_BUSY);
+    assert_int_equal(map(3, 0, "none", NULL), LK_DEVICE_DISABLED);
+    assert_int_equal(map(5, 1, "paused", NULL), LK_DEVICE_DISABLED);
+    assert_int_equal(map(5, 1, "none", NULL), LK_DEVICE_FAULT);
+    assert_int_equal(map(4, 1, "media-empty-warning,media-needed-warning", why), LK_DEVICE_FAULT);
+    assert_non_null(strstr(why, "media-empty"));
+    assert_int_equal(map(3, 1, "media-jam-error", NULL), LK_DEVICE_FAULT);
+    assert_int_equal(map(3, 1, "toner-low-warning", why), LK_DEVICE_WARNING);
+    assert_non_null(strstr(why, "toner-low"));
+    /* Stale or CUPS-internal reasons say nothing about the device now. */
+    assert_int_equal(map(3, 1, "media-jam-report,cups-ipp-missing-job-history", NULL),
+                     LK_DEVICE_NORMAL);
+    assert_int_equal(map(0, 1, "", NULL), LK_DEVICE_UNKNOWN);
+    lk_job_info ji = {.state = LK_JOB_COMPLETED, .doubtful = 1};
+    char reason[256];
+    assert_int_equal(lk_print_judge(&ji, reason, sizeof reason), LK_PRINT_UNCERTAIN);
+    ji.doubtful = 0;
+    assert_int_equal(lk_print_judge(&ji, reason, sizeof reason), LK_PRINT_COMPLETED);
+    ji.state = LK_JOB_ABORTED;
+    assert_int_equal(lk_print_judge(&ji, reason, sizeof reason), LK_PRINT_FAILED);
+    ji.state = LK_JOB_GONE;
+    assert_int_equal(lk_print_judge(&ji, reason, sizeof reason), LK_PRINT_UNCERTAIN);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_reserve_with_rows_from_import, lk_test_setup_open,
+                                        lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_reserve_without_rows, lk_test_setup_open,
+                                        lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_refusals, lk_test_setup_open, lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_uncertain_confirm_and_reprint, lk_test_setup_open,
+                                        lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_stock_bad_ranges, lk_test_setup_open,
+                                        lk_test_teardown),
+        cmocka_unit_test(test_printer_map),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
