@@ -1,3 +1,3 @@
-# kioskctl's admin and technician commands (issue 7): configuration bundles.
-target_sources(kioskctl PRIVATE ${CMAKE_CURRENT_LIST_DIR}/cmd_bundle.c)
+# kioskctl's admin and technician commands (issue 7): configuration bundles, service card.
+target_sources(kioskctl PRIVATE ${CMAKE_CURRENT_LIST_DIR}/cmd_bundle.c ${CMAKE_CURRENT_LIST_DIR}/cmd_service.c)
 target_link_libraries(kioskctl PRIVATE lk_bundle)

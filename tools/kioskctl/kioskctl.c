@@ -24,6 +24,8 @@ static const struct {
      "          -o FILE.pdf|FILE.png"},
     {"bundle", kctl_cmd_bundle,
      "bundle keygen|create|sign|verify|inspect|apply|status|verify-export ... (bundle --help)"},
+    {"service-card", kctl_cmd_service_card,
+     "service-card make|inspect|pin-hash|enter|lock ... (service-card --help)"},
 };
 
 static int usage(void)
