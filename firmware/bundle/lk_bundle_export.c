@@ -411,3 +411,15 @@ int lk_bundle_scan(const char *dir, lk_bundle_found_cb cb, void *ctx, lk_err *er
     }
     return found;
 }
+
+int lk_bundle_on_usb_event(lk_usb_event_kind kind, const lk_usb_device *dev,
+                           const char *mount_point, lk_bundle_found_cb cb, void *ctx, lk_err *err)
+{
+    if (kind != LK_USB_ARRIVED || !dev || !dev->mass_storage)
+        return 0;
+    struct stat sb;
+    if (!mount_point || !*mount_point || stat(mount_point, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return lk_err_set(err, LK_ENOENT, "nothing mounted at %s yet",
+                          mount_point ? mount_point : "(no usb.mount_point)");
+    return lk_bundle_scan(mount_point, cb, ctx, err);
+}
