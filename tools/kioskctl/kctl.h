@@ -31,6 +31,7 @@ int kctl_cmd_render(kctl *k, int argc, char **argv);
 int kctl_cmd_bundle(kctl *k, int argc, char **argv);
 int kctl_cmd_service_card(kctl *k, int argc, char **argv);
 int kctl_cmd_usb(kctl *k, int argc, char **argv);
+int kctl_cmd_diag(kctl *k, int argc, char **argv);
 
 /* Opens the store picked by --db / $LK_DB / default; on failure prints the reason and
  * returns NULL. */
