@@ -28,7 +28,7 @@ static void probe_usb(void *ctx, const lk_diag_env *env, lk_device_state *s, cJS
     cJSON *inv = kctl_usb_inventory(0, &err);
     if (!inv) {
         s->status = LK_DEVICE_UNKNOWN;
-        snprintf(s->reason, sizeof s->reason, "USB unavailable: %s", err.msg);
+        snprintf(s->reason, sizeof s->reason, "USB unavailable: %.120s", err.msg);
         return;
     }
     int n = cJSON_GetArraySize(cJSON_GetObjectItem(inv, "devices"));
