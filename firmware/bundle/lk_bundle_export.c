@@ -131,7 +131,7 @@ static int produce(lk_store *st, const char *dir, const char *name, producer fn,
     int rc = fn(st, f, err);
     if (fclose(f) != 0 && rc == 0)
         rc = lk_err_set(err, LK_ENOMEM, "out of memory");
-    snprintf(path, sizeof path, "%s/%s", dir, name);
+    lk_bundle_fmt(path, sizeof path, "%s/%s", dir, name);
     if (rc == 0 && lk_bundle_write_file(path, buf, len, 0644) != 0)
         rc = lk_err_set(err, LK_EIO, "write %s: %s", path, strerror(errno));
     free(buf);
@@ -170,7 +170,7 @@ static char *export_manifest(lk_store *st, const char *dir, const char *kiosk_id
     for (size_t i = 0; i < N_EXPORT_FILES; i++) {
         char path[900], hex[65];
         uint64_t size = 0;
-        snprintf(path, sizeof path, "%s/%s", dir, export_files[i]);
+        lk_bundle_fmt(path, sizeof path, "%s/%s", dir, export_files[i]);
         if (hash_path(path, &size, hex) != 0) {
             cJSON_Delete(o);
             return NULL;
@@ -200,13 +200,13 @@ static int sign_export(lk_store *st, const char *tmp, const char *key_path, cons
         rc = lk_err_set(err, LK_EIO, "hash the exported files");
     if (rc == 0)
         rc = lk_sign_sign(key, LK_SIGN_CTX_EXPORT, manifest, strlen(manifest), sig, err);
-    snprintf(path, sizeof path, "%s/" EXPORT_MANIFEST, tmp);
+    lk_bundle_fmt(path, sizeof path, "%s/" EXPORT_MANIFEST, tmp);
     if (rc == 0 && lk_bundle_write_file(path, manifest, strlen(manifest), 0644) != 0)
         rc = lk_err_set(err, LK_EIO, "write %s", path);
-    snprintf(path, sizeof path, "%s/" EXPORT_SIG, tmp);
+    lk_bundle_fmt(path, sizeof path, "%s/" EXPORT_SIG, tmp);
     if (rc == 0 && lk_bundle_write_file(path, sig, sizeof sig, 0644) != 0)
         rc = lk_err_set(err, LK_EIO, "write %s", path);
-    snprintf(path, sizeof path, "%s/" EXPORT_PUB, tmp);
+    lk_bundle_fmt(path, sizeof path, "%s/" EXPORT_PUB, tmp);
     if (rc == 0)
         rc = lk_sign_write_public(key, path, err);
     free(manifest);
@@ -218,7 +218,7 @@ static int build(lk_store *st, const char *tmp, const char *key_path, const char
                  const char *kiosk_id, const char *created, lk_err *err)
 {
     char logs[900];
-    snprintf(logs, sizeof logs, "%s/logs.txt", tmp);
+    lk_bundle_fmt(logs, sizeof logs, "%s/logs.txt", tmp);
     int rc = produce(st, tmp, "stats.csv", write_stats, err);
     if (rc == 0)
         rc = produce(st, tmp, "audit.jsonl", write_audit, err);
@@ -241,8 +241,8 @@ int lk_bundle_export(lk_store *st, const char *dir, const char *key_path, const 
     if (lk_config_get(st, "kiosk.id", &id, NULL, err) != 0)
         return LK_EDB;
     const char *name = *id ? id : "kiosk";
-    snprintf(final, sizeof final, "%s/lk-export-%s-%s", dir, name, stamp);
-    snprintf(tmp, sizeof tmp, "%s/.lk-export-%s-%s.tmp", dir, name, stamp);
+    lk_bundle_fmt(final, sizeof final, "%s/lk-export-%s-%s", dir, name, stamp);
+    lk_bundle_fmt(tmp, sizeof tmp, "%s/.lk-export-%s-%s.tmp", dir, name, stamp);
     int rc = 0;
     (void)lk_bundle_remove_tree(tmp);
     if (mkdir(tmp, 0755) != 0)
@@ -258,7 +258,7 @@ int lk_bundle_export(lk_store *st, const char *dir, const char *key_path, const 
         char detail[1000];
         snprintf(detail, sizeof detail, "{\"folder\":\"%s\"}", strrchr(final, '/') + 1);
         rc = lk_audit_append(st, "kiosk", "bundle.export", detail, err);
-        snprintf(path_out, path_size, "%s", final);
+        lk_bundle_fmt(path_out, path_size, "%s", final);
     }
     free(id);
     return rc;
@@ -280,7 +280,7 @@ static int verify_files(const char *dir, const cJSON *files, lk_err *err)
             return lk_err_set(err, LK_ECORRUPT, "export manifest: bad file entry");
         char path[1200], hex[65];
         uint64_t size = 0;
-        snprintf(path, sizeof path, "%s/%s", dir, p->valuestring);
+        lk_bundle_fmt(path, sizeof path, "%s/%s", dir, p->valuestring);
         if (hash_path(path, &size, hex) != 0)
             return lk_err_set(err, LK_ECORRUPT, "%s: missing or unreadable", p->valuestring);
         if ((double)size != sz->valuedouble || strcmp(hex, h->valuestring) != 0)
@@ -357,9 +357,9 @@ int lk_bundle_verify_export(const char *dir, const lk_sign_key *expected,
     char path[900];
     size_t sig_len = 0, len = 0;
     memset(info, 0, sizeof *info);
-    snprintf(path, sizeof path, "%s/" EXPORT_MANIFEST, dir);
+    lk_bundle_fmt(path, sizeof path, "%s/" EXPORT_MANIFEST, dir);
     char *text = lk_bundle_read_file(path, LK_BUNDLE_MANIFEST_MAX, &len);
-    snprintf(path, sizeof path, "%s/" EXPORT_SIG, dir);
+    lk_bundle_fmt(path, sizeof path, "%s/" EXPORT_SIG, dir);
     char *sig = lk_bundle_read_file(path, 128, &sig_len);
     cJSON *m = text && strlen(text) == len ? cJSON_Parse(text) : NULL;
     int rc = 0;
@@ -402,7 +402,7 @@ int lk_bundle_scan(const char *dir, lk_bundle_found_cb cb, void *ctx, lk_err *er
     for (int i = 0; i < n; i++) {
         char path[1200];
         struct stat sb;
-        snprintf(path, sizeof path, "%s/%s", dir, names[i] ? names[i] : "");
+        lk_bundle_fmt(path, sizeof path, "%s/%s", dir, names[i] ? names[i] : "");
         if (!stop && names[i] && lstat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
             found++;
             stop = cb ? cb(ctx, path) : 0;
@@ -410,4 +410,16 @@ int lk_bundle_scan(const char *dir, lk_bundle_found_cb cb, void *ctx, lk_err *er
         free(names[i]);
     }
     return found;
+}
+
+int lk_bundle_on_usb_event(lk_usb_event_kind kind, const lk_usb_device *dev,
+                           const char *mount_point, lk_bundle_found_cb cb, void *ctx, lk_err *err)
+{
+    if (kind != LK_USB_ARRIVED || !dev || !dev->mass_storage)
+        return 0;
+    struct stat sb;
+    if (!mount_point || !*mount_point || stat(mount_point, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return lk_err_set(err, LK_ENOENT, "nothing mounted at %s yet",
+                          mount_point ? mount_point : "(no usb.mount_point)");
+    return lk_bundle_scan(mount_point, cb, ctx, err);
 }

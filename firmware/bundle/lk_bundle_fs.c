@@ -2,6 +2,7 @@
  * the folder) and the tree operations the A/B version folders need. Paths come from the kiosk
  * itself or from names lk_bundle_check_path has already accepted. */
 #include <dirent.h>
+#include <stdarg.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -11,6 +12,20 @@
 #include <unistd.h>
 
 #include "lk_bundle_int.h"
+
+int lk_bundle_fmt(char *out, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(out, size, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= size) {
+        if (size)
+            out[0] = '\0';
+        return -1;
+    }
+    return 0;
+}
 
 int lk_bundle_write_header(FILE *f, const char *name, uint64_t size)
 {

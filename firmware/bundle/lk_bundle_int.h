@@ -12,6 +12,11 @@
 #define LK_BUNDLE_MANIFEST_NAME "manifest.json"
 #define LK_BUNDLE_SIG_NAME      "manifest.sig"
 
+/* snprintf for paths: on truncation the result is "" (so it names no file at all rather than
+ * the wrong one) and -1 is returned. */
+int lk_bundle_fmt(char *out, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Fills err with "<reason>: <message>" and the matching LK_E* code; returns r. */
 lk_bundle_reason lk_bundle_fail(lk_err *err, lk_bundle_reason r, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

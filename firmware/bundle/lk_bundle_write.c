@@ -32,9 +32,9 @@ static int collect(const char *root, const char *rel, file_list *fl, lk_err *err
     while (rc == 0 && (e = readdir(d)) != NULL) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
-        char sub[LK_BUNDLE_PATH_MAX + 2], full[1200];
+        char sub[LK_BUNDLE_PATH_MAX + 1], full[1200];
         if (snprintf(sub, sizeof sub, "%s%s%s", rel, *rel ? "/" : "", e->d_name) >=
-            (int)sizeof sub - 1) {
+            (int)sizeof sub) {
             rc = lk_err_set(err, LK_EINVAL, "%s/%s: path too long", rel, e->d_name);
             break;
         }

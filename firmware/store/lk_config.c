@@ -15,6 +15,9 @@
 
 /* How a value is checked before it is stored: what a bundle or `config set` may write. */
 typedef enum config_type {
+    /* Zero on purpose: a key added as {key, fallback, about} alone (as other branches did
+     * before types existed) still gets this basic check: no control characters, <= 1024 bytes. */
+    CFG_UNTYPED = 0,
     CFG_INT,    /* decimal integer within [min, max] */
     CFG_FRAC,   /* decimal number within [min, max] / 100, at most two decimals */
     CFG_NAME,   /* [A-Za-z0-9._-], at most max characters, may be empty */
@@ -165,6 +168,14 @@ static int check_pin(const config_key *k, const char *v, lk_err *err)
 static int check_value(const config_key *k, const char *v, lk_err *err)
 {
     switch (k->type) {
+    case CFG_UNTYPED:
+        for (const unsigned char *c = (const unsigned char *)v; *c; c++)
+            if (*c < 0x20 || *c == 0x7f)
+                return lk_err_set(err, LK_ECONFIG, "%s: control characters are not allowed",
+                                  k->key);
+        return strlen(v) <= 1024
+                   ? 0
+                   : lk_err_set(err, LK_ECONFIG, "%s: longer than 1024 bytes", k->key);
     case CFG_INT:
         return check_int(k, v, err);
     case CFG_FRAC:

@@ -1,3 +1,11 @@
-# kioskctl's admin and technician commands (issue 7): configuration bundles.
-target_sources(kioskctl PRIVATE ${CMAKE_CURRENT_LIST_DIR}/cmd_bundle.c)
-target_link_libraries(kioskctl PRIVATE lk_bundle)
+# kioskctl's admin and technician commands (issue 7): configuration bundles, service card, USB,
+# diagnostics.
+target_sources(kioskctl PRIVATE
+    ${CMAKE_CURRENT_LIST_DIR}/cmd_bundle.c
+    ${CMAKE_CURRENT_LIST_DIR}/cmd_service.c
+    ${CMAKE_CURRENT_LIST_DIR}/cmd_usb.c
+    ${CMAKE_CURRENT_LIST_DIR}/cmd_diag.c
+)
+target_link_libraries(kioskctl PRIVATE lk_bundle lk_diag lk_usb)
+set_source_files_properties(${CMAKE_CURRENT_LIST_DIR}/cmd_diag.c PROPERTIES
+    COMPILE_DEFINITIONS LK_VERSION="${PROJECT_VERSION}")

@@ -33,6 +33,9 @@ int kctl_cmd_print(kctl *k, int argc, char **argv);
 int kctl_cmd_jobs(kctl *k, int argc, char **argv);
 int kctl_cmd_stock(kctl *k, int argc, char **argv);
 int kctl_cmd_bundle(kctl *k, int argc, char **argv);
+int kctl_cmd_service_card(kctl *k, int argc, char **argv);
+int kctl_cmd_usb(kctl *k, int argc, char **argv);
+int kctl_cmd_diag(kctl *k, int argc, char **argv);
 
 /* Opens the store picked by --db / $LK_DB / default; on failure prints the reason and
  * returns NULL. */

@@ -7,6 +7,7 @@
 
 #include "kctl.h"
 #include "kiosk/lk_sign.h"
+#include "kiosk/lk_usb.h"
 
 /* $LK_STATE_DIR, else the folder of the database kioskctl would open. */
 void kctl_bundle_state_dir(kctl *k, char *out, size_t size);
@@ -18,5 +19,10 @@ lk_sign_key *kctl_bundle_admin_key(kctl *k, const char *override);
 /* Applies one bundle file and prints the result as JSON; returns an exit code. */
 int kctl_bundle_apply_file(kctl *k, lk_store *st, const lk_sign_key *admin, const char *file,
                            const char *export_to);
+
+/* One device as JSON ({"id":"vvvv:pppp","class":...}), and the whole inventory
+ * ({"devices":[...],"count":N}); NULL and err filled when libusb cannot start. */
+cJSON *kctl_usb_device_json(const lk_usb_device *d);
+cJSON *kctl_usb_inventory(int polling, lk_err *err);
 
 #endif

@@ -31,6 +31,11 @@ static const struct {
      "stock load --tray T --media a3|a4 (--first S --last S | --count N) | stock show"},
     {"bundle", kctl_cmd_bundle,
      "bundle keygen|create|sign|verify|inspect|apply|status|verify-export ... (bundle --help)"},
+    {"service-card", kctl_cmd_service_card,
+     "service-card make|inspect|pin-hash|enter|lock ... (service-card --help)"},
+    {"diag", kctl_cmd_diag,
+     "diag status | diag selftest [NAME] | diag counters [--from DATE] [--to DATE]"},
+    {"usb", kctl_cmd_usb, "usb list | usb watch [--seconds N] [--apply] | usb arrive [--apply]"},
 };
 
 static int usage(void)

@@ -17,6 +17,7 @@
 
 #include "kiosk/lk_sign.h"
 #include "kiosk/lk_store.h"
+#include "kiosk/lk_usb.h"
 
 #define LK_BUNDLE_MAGIC        "LKBUNDLE"
 #define LK_BUNDLE_FORMAT       1
@@ -192,5 +193,12 @@ int lk_bundle_verify_export(const char *dir, const lk_sign_key *expected,
 typedef int (*lk_bundle_found_cb)(void *ctx, const char *path);
 /* Calls cb for each regular *.lkb file directly in dir, in name order. Returns the count. */
 int lk_bundle_scan(const char *dir, lk_bundle_found_cb cb, void *ctx, lk_err *err);
+
+/* The kiosk's reaction to a USB event: a mass-storage arrival means "look for bundles" at
+ * mount_point (config usb.mount_point; the OS mounts the stick there read-only, the kiosk
+ * never mounts). Returns the bundles found (cb called for each), 0 for any other event and
+ * LK_ENOENT while nothing is mounted yet (the caller retries for a few seconds). */
+int lk_bundle_on_usb_event(lk_usb_event_kind kind, const lk_usb_device *dev,
+                           const char *mount_point, lk_bundle_found_cb cb, void *ctx, lk_err *err);
 
 #endif

@@ -1,0 +1,76 @@
+/* lk_diag: diagnostics data for technicians, as JSON the service screens and `kioskctl diag`
+ * both render: a table of device probes (each reporting the lk_device status model), the
+ * self-tests, and the counters report.
+ *
+ * Probes and self-tests are tables of {name, function, ctx} that the composition root
+ * assembles: the built-in ones need only the store, the clock and the file system; adapters
+ * (USB here; printer, NFC reader and camera when their branches merge) add theirs, and a
+ * device whose adapter is not in the build reports "unknown" with the reason
+ * (lk_diag_placeholder). Results are data: a failing probe is a status, not an error. */
+#ifndef LK_KIOSK_LK_DIAG_H
+#define LK_KIOSK_LK_DIAG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "kiosk/lk_device.h"
+#include "kiosk/lk_store.h"
+
+typedef struct lk_diag_env {
+    lk_store *st;
+    const char *state_dir;        /* the kiosk's data folder: disk space is measured there */
+    const char *software_version; /* e.g. "0.1.0" */
+    int64_t now;                  /* Unix seconds */
+} lk_diag_env;
+
+/* Fills state (status + reason) and may add fields to detail (a JSON object). */
+typedef void (*lk_diag_probe_fn)(void *ctx, const lk_diag_env *env, lk_device_state *state,
+                                 cJSON *detail);
+
+typedef struct lk_diag_probe {
+    const char *name; /* "disk", "database", "printer", ... */
+    lk_diag_probe_fn run;
+    void *ctx; /* for placeholders: the reason string */
+} lk_diag_probe;
+
+/* The probes this firmware has on its own: disk, database, audit, clock, software,
+ * configuration. Static table. */
+size_t lk_diag_builtin_probes(const lk_diag_probe **out);
+
+/* A probe for a device whose adapter is not in this build: always unknown, with `why`. */
+lk_diag_probe lk_diag_placeholder(const char *name, const char *why);
+
+/* Runs every probe: {"overall":STATUS,"probes":[{"name","status","reason",...detail}]}.
+ * overall is the worst of fault > warning > unknown > busy > normal (disabled counts as
+ * normal: it was switched off on purpose). */
+cJSON *lk_diag_status(const lk_diag_env *env, const lk_diag_probe *probes, size_t n);
+
+typedef struct lk_diag_selftest {
+    const char *name;
+    const char *about;
+    /* Returns 1 passed, 0 failed; adds what it found to result. */
+    int (*run)(void *ctx, const lk_diag_env *env, cJSON *result);
+    void *ctx;
+} lk_diag_selftest;
+
+size_t lk_diag_builtin_selftests(const lk_diag_selftest **out);
+
+/* Runs `name` from tests (n entries) and audits it under actor ("diag.selftest"). Self-tests
+ * the product has but this build lacks (test card, frame, test page, calibration page, voice
+ * prompts) answer {"available":false,"reason":"not available in this build"}. *passed is 1
+ * only when the test ran and passed. NULL for a name the product does not know. */
+cJSON *lk_diag_selftest_run(const lk_diag_env *env, const lk_diag_selftest *tests, size_t n,
+                            const char *name, const char *actor, int *passed);
+
+/* The names every build answers to (available or not), for usage messages and the screen. */
+size_t lk_diag_selftest_names(const char *const **out);
+
+/* Counters report for days from..to (YYYY-MM-DD, inclusive; NULL: unbounded): sessions,
+ * prints per day / month / total, failures by cause, face-check outcomes, ratings and paper
+ * stock with its low-stock warning. Counter names it reads: sessions, prints,
+ * failures.<cause>, face.<outcome>, rating.<n>, stock.remaining. */
+cJSON *lk_diag_counters(lk_store *st, const char *from, const char *to, lk_err *err);
+
+#endif

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# diag.sh: `kioskctl diag` as the technician's JSON: every probe in the device status model,
+# adapters not in this build "unknown" with a reason, a broken audit chain turning the audit
+# probe to fault (exit 1); self-tests run or say they are not available; counters by range.
+set -euo pipefail
+
+: "${KIOSKCTL:?KIOSKCTL must point at the kioskctl binary}"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+unset LK_DB LK_SECRET_FILE LK_STATE_DIR LK_NOW
+export LK_ACTOR=tech:T-9
+failures=0
+fail() {
+    echo "FAIL: $*" >&2
+    failures=$((failures + 1))
+}
+k() { timeout 60 "$KIOSKCTL" "$@"; }
+json() {
+    python3 -c 'import json,sys; d=json.loads(sys.argv[1]); sys.exit(0 if eval(sys.argv[2]) else 1)' "$1" "$2"
+}
+export LK_DB=$work/kiosk.db
+k config set kiosk.id K-9 >/dev/null
+
+out=$(k diag status) || fail "diag status exit $?: $out"
+json "$out" 'set(p["name"] for p in d["probes"]) >= {"disk","database","audit","clock","software","configuration","usb","printer","nfc-reader","camera"}' ||
+    fail "probe names: $out"
+json "$out" 'all(p["status"] in ("unknown","normal","warning","fault","busy","disabled") for p in d["probes"])' ||
+    fail "status model: $out"
+json "$out" 'all(p["status"]=="unknown" and p["reason"] for p in d["probes"] if p["name"] in ("printer","nfc-reader","camera"))' ||
+    fail "placeholders: $out"
+json "$out" 'all(p["status"]=="normal" for p in d["probes"] if p["name"] in ("disk","database","audit","clock","software","configuration","usb"))' ||
+    fail "healthy probes: $out"
+json "$out" 'd["overall"]=="unknown"' || fail "overall: $out"
+
+out=$(k diag selftest) || fail "selftest list"
+json "$out" '{s["name"]:s["available"] for s in d["selftests"]}["test-page"] is False' || fail "list: $out"
+for t in database audit disk-write clock usb-enumerate; do
+    out=$(k diag selftest $t) || fail "selftest $t: $out"
+    json "$out" 'd["available"] and d["passed"]' || fail "selftest $t: $out"
+done
+for t in test-card capture-frame test-page calibration-page voice-prompts; do
+    rc=0
+    out=$(k diag selftest $t) || rc=$?
+    [[ $rc -eq 1 ]] || fail "selftest $t: exit $rc"
+    json "$out" 'not d["available"] and d["reason"]=="not available in this build"' || fail "$t: $out"
+done
+rc=0
+k diag selftest frob >/dev/null 2>&1 || rc=$?
+[[ $rc -eq 2 ]] || fail "unknown selftest: exit $rc"
+[[ $(sqlite3 "$LK_DB" "SELECT count(*) FROM audit WHERE event='diag.selftest' AND actor='tech:T-9'") -eq 10 ]] ||
+    fail "selftests not audited with the technician"
+
+# Counters: any insert into counters is counted per day by the store's triggers.
+sqlite3 "$LK_DB" "INSERT INTO counters VALUES ('prints', 3), ('failures.paper-jam', 1), ('rating.4', 2), ('stock.remaining', 120);
+  INSERT INTO counter_days VALUES ('2026-10-05','prints',2), ('2026-11-02','prints',4), ('2026-11-03','failures.out-of-paper',1);"
+out=$(k diag counters --from 2026-11-01 --to 2026-11-30) || fail "counters: $out"
+json "$out" 'd["prints"]["in_range"]==4 and d["prints"]["per_month"]=={"2026-11":4} and d["prints"]["total"]==3' ||
+    fail "counters in November: $out"
+json "$out" 'd["failures"]["in_range"]=={"out-of-paper":1} and d["failures"]["total"]=={"paper-jam":1}' ||
+    fail "failures: $out"
+json "$out" 'd["paper_stock"]["remaining"]==120 and d["paper_stock"]["low"] is False' || fail "stock: $out"
+out=$(k diag counters)
+json "$out" 'd["prints"]["in_range"]==9 and d["ratings"]["total"]=={"4":2}' || fail "all days: $out"
+rc=0
+k diag counters --from 2026-11 >/dev/null 2>&1 || rc=$?
+[[ $rc -eq 2 ]] || fail "bad date: exit $rc"
+
+# A tampered audit row: the audit probe says fault, and so does the whole table (exit 1).
+sqlite3 "$LK_DB" "DROP TRIGGER audit_no_update; UPDATE audit SET actor='someone' WHERE seq=2"
+rc=0
+out=$(k diag status) || rc=$?
+[[ $rc -eq 1 ]] || fail "status with a broken chain: exit $rc"
+json "$out" 'd["overall"]=="fault" and [p for p in d["probes"] if p["name"]=="audit"][0]["status"]=="fault"' ||
+    fail "broken chain: $out"
+
+if [[ $failures -ne 0 ]]; then
+    echo "diag.sh: $failures failure(s)" >&2
+    exit 1
+fi
+echo "diag.sh: all passed"

@@ -1,0 +1,181 @@
+/* cmd_diag: `kioskctl diag status|selftest [NAME]|counters [--from DATE --to DATE]`: the
+ * technician's diagnostics as JSON, from the same lk_diag tables the service screens use.
+ * This is a composition root, so it is where adapter probes join the table: USB here; the
+ * printer (CUPS), NFC reader (libnfc) and camera probes replace their placeholders when those
+ * adapters are merged. Every call is audited under $LK_ACTOR. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "kctl.h"
+#include "kctl_admin.h"
+#include "kiosk/lk_audit.h"
+#include "kiosk/lk_diag.h"
+
+#ifndef LK_VERSION
+#define LK_VERSION "unknown"
+#endif
+
+#define DIAG_USAGE                                                                                 \
+    "diag status | diag selftest [NAME] | diag counters [--from YYYY-MM-DD] [--to YYYY-MM-DD]"
+
+static void probe_usb(void *ctx, const lk_diag_env *env, lk_device_state *s, cJSON *d)
+{
+    (void)ctx;
+    (void)env;
+    lk_err err = {0};
+    cJSON *inv = kctl_usb_inventory(0, &err);
+    if (!inv) {
+        s->status = LK_DEVICE_UNKNOWN;
+        snprintf(s->reason, sizeof s->reason, "USB unavailable: %.120s", err.msg);
+        return;
+    }
+    int n = cJSON_GetArraySize(cJSON_GetObjectItem(inv, "devices"));
+    cJSON_AddItemToObject(d, "devices", cJSON_DetachItemFromObject(inv, "devices"));
+    cJSON_Delete(inv);
+    s->status = LK_DEVICE_NORMAL;
+    snprintf(s->reason, sizeof s->reason, n ? "%d device(s)" : "no USB devices attached", n);
+}
+
+static int st_usb(void *ctx, const lk_diag_env *env, cJSON *r)
+{
+    (void)ctx;
+    (void)env;
+    lk_err err = {0};
+    cJSON *inv = kctl_usb_inventory(1, &err);
+    if (!inv) {
+        cJSON_AddStringToObject(r, "problem", err.msg);
+        return 0;
+    }
+    cJSON_AddItemToObject(r, "inventory", inv);
+    return 1;
+}
+
+/* Until their adapters merge, these devices say so rather than guess. */
+static size_t probe_table(lk_diag_probe *out, size_t max)
+{
+    const lk_diag_probe *builtin = NULL;
+    size_t n = lk_diag_builtin_probes(&builtin), k = 0;
+    for (size_t i = 0; i < n && k < max; i++)
+        out[k++] = builtin[i];
+    lk_diag_probe extra[] = {
+        {"usb", probe_usb, NULL},
+        lk_diag_placeholder("printer",
+                            "CUPS printer probe not in this build (joins with printing)"),
+        lk_diag_placeholder("nfc-reader", "libnfc reader probe not in this build (joins with NFC)"),
+        lk_diag_placeholder("camera", "camera probe not in this build (joins with face check)"),
+    };
+    for (size_t i = 0; i < sizeof extra / sizeof extra[0] && k < max; i++)
+        out[k++] = extra[i];
+    return k;
+}
+
+static size_t selftest_table(lk_diag_selftest *out, size_t max)
+{
+    const lk_diag_selftest *builtin = NULL;
+    size_t n = lk_diag_builtin_selftests(&builtin), k = 0;
+    for (size_t i = 0; i < n && k < max; i++)
+        out[k++] = builtin[i];
+    if (k < max)
+        out[k++] = (lk_diag_selftest){"usb-enumerate", "enumerate the USB bus through libusb",
+                                      st_usb, NULL};
+    return k;
+}
+
+static void audit(lk_store *st, kctl *k, const char *event, const char *detail)
+{
+    (void)lk_audit_append(st, k->actor, event, detail, NULL);
+}
+
+static int cmd_status(kctl *k, lk_store *st, const lk_diag_env *env)
+{
+    lk_diag_probe probes[32];
+    size_t n = probe_table(probes, 32);
+    cJSON *o = lk_diag_status(env, probes, n);
+    const cJSON *overall = cJSON_GetObjectItem(o, "overall");
+    int fault = cJSON_IsString(overall) && strcmp(overall->valuestring, "fault") == 0;
+    kctl_print_json(o);
+    audit(st, k, "diag.status", NULL);
+    return fault ? KCTL_FAIL : KCTL_OK;
+}
+
+static int cmd_selftest(kctl *k, const lk_diag_env *env, int argc, char **argv)
+{
+    lk_diag_selftest tests[16];
+    size_t n = selftest_table(tests, 16);
+    if (argc == 2) {
+        const char *const *names = NULL;
+        size_t known = lk_diag_selftest_names(&names);
+        cJSON *o = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(o, "selftests");
+        for (size_t i = 0; i < known; i++) {
+            cJSON *e = cJSON_CreateObject();
+            int avail = 0;
+            for (size_t j = 0; j < n; j++)
+                avail |= strcmp(tests[j].name, names[i]) == 0;
+            cJSON_AddStringToObject(e, "name", names[i]);
+            cJSON_AddBoolToObject(e, "available", avail);
+            cJSON_AddItemToArray(arr, e);
+        }
+        kctl_print_json(o);
+        return KCTL_OK;
+    }
+    int passed = 0;
+    cJSON *r = lk_diag_selftest_run(env, tests, n, argv[2], k->actor, &passed);
+    if (!r) {
+        kctl_error("diag selftest: unknown self-test '%s' (diag selftest lists them)", argv[2]);
+        return KCTL_USAGE;
+    }
+    kctl_print_json(r);
+    return passed ? KCTL_OK : KCTL_FAIL;
+}
+
+static int cmd_counters(kctl *k, lk_store *st, int argc, char **argv)
+{
+    const char *from = NULL, *to = NULL;
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--from") == 0 && i + 1 < argc)
+            from = argv[++i];
+        else if (strcmp(argv[i], "--to") == 0 && i + 1 < argc)
+            to = argv[++i];
+        else
+            return kctl_usage(DIAG_USAGE);
+    }
+    lk_err err = {0};
+    cJSON *o = lk_diag_counters(st, from, to, &err);
+    if (!o) {
+        kctl_error("diag counters: %s", err.msg);
+        return err.code == LK_EINVAL ? KCTL_USAGE : KCTL_FAIL;
+    }
+    kctl_print_json(o);
+    audit(st, k, "diag.counters", NULL);
+    return KCTL_OK;
+}
+
+int kctl_cmd_diag(kctl *k, int argc, char **argv)
+{
+    const char *sub = argc >= 2 ? argv[1] : "";
+    int ok = (strcmp(sub, "status") == 0 && argc == 2) ||
+             (strcmp(sub, "selftest") == 0 && argc <= 3) || strcmp(sub, "counters") == 0;
+    if (!ok)
+        return kctl_usage(DIAG_USAGE);
+    lk_store *st = kctl_open_store(k);
+    if (!st)
+        return KCTL_FAIL;
+    char state[900];
+    kctl_bundle_state_dir(k, state, sizeof state);
+    const char *now_env = getenv("LK_NOW");
+    lk_diag_env env = {.st = st,
+                       .state_dir = state,
+                       .software_version = LK_VERSION,
+                       .now = now_env && *now_env ? strtoll(now_env, NULL, 10) : time(NULL)};
+    int rc;
+    if (strcmp(sub, "status") == 0)
+        rc = cmd_status(k, st, &env);
+    else if (strcmp(sub, "selftest") == 0)
+        rc = cmd_selftest(k, &env, argc, argv);
+    else
+        rc = cmd_counters(k, st, argc, argv);
+    lk_store_close(st);
+    return rc;
+}
