@@ -33,6 +33,10 @@ struct sim_card_ops {
 
 /* The application that answers from an apdu= table (and 6D00 to anything else). */
 extern const struct sim_card_ops sim_card_script_ops;
+/* An ICAO 9303 eMRTD with BAC and secure messaging (sim_card_emrtd.c). */
+extern const struct sim_card_ops sim_card_emrtd_ops;
+/* The technician's service card: SELECT by AID, READ BINARY of a payload (sim_card_service.c). */
+extern const struct sim_card_ops sim_card_service_ops;
 
 enum sim_card_tech { SIM_TECH_A, SIM_TECH_B };
 
