@@ -21,7 +21,12 @@ typedef struct config_key {
 
 /* Sorted by key: config list prints in this order. */
 static const config_key known_keys[] = {
+    {"emrtd.csca_dir", "",
+     "directory of CSCA certificates (PEM or DER) for passive authentication"},
+    {"emrtd.require_passive_auth", "true",
+     "true: a document failing passive authentication is refused; false: only audited"},
     {"face.threshold", "0.80", "minimum similarity score for a person-to-ID match"},
+    {"nfc.device", "", "libnfc connstring of the NFC reader, e.g. pn532_uart:/dev/ttyS0"},
     {"printer.calibration_x_01mm", "0", "overlay print offset to the right, 0.1 mm"},
     {"printer.calibration_y_01mm", "0", "overlay print offset downwards, 0.1 mm"},
     {"printer.job_deadline_s", "300", "seconds before an unfinished print job is cancelled"},

@@ -22,6 +22,14 @@ static const struct {
     {"render", kctl_cmd_render,
      "render USCC --copy original|duplicate [--copy-no N] [--overlay] [--template PATH]\n"
      "          -o FILE.pdf|FILE.png"},
+    {"nfc", kctl_cmd_nfc, "nfc list [--device CONNSTRING] [--timeout MS]"},
+    {"emrtd", kctl_cmd_emrtd,
+     "emrtd keys --mrz-info STRING | emrtd read [--device CONNSTRING] --doc NUMBER\n"
+     "          --dob YYMMDD --expiry YYMMDD [--photo OUT] [--csca-dir DIR] [--timeout MS]"},
+    {"card", kctl_cmd_card,
+     "card make-emrtd --mrz LINE LINE [LINE] --photo FILE --csca-dir DIR -o FILE |\n"
+     "          card make-service --payload FILE -o FILE"},
+    {"pki", kctl_cmd_pki, "pki make-test-csca DIR"},
 };
 
 static int usage(void)
