@@ -261,7 +261,7 @@ static int read_doc(kctl *k, int argc, char **argv)
     }
     struct kctl_nfc_watch w;
     if (rc == KCTL_OK && kctl_nfc_watch_start(&w, n) == 0) {
-        lk_emrtd_doc d;
+        lk_emrtd_doc d = {0};
         int r = read_card(n, &a, &d, &err);
         kctl_nfc_watch_stop(&w);
         if (r != 0) {
