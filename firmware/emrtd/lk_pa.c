@@ -72,8 +72,11 @@ int lk_pa_count_cscas(const char *csca_dir, lk_err *err)
 
 static int fail(lk_pa_result *r, const char *why)
 {
-    if (!r->reason[0])
-        snprintf(r->reason, sizeof r->reason, "%s", why);
+    if (!r->reason[0]) { /* the first failure is the one to report; long ones are cut */
+        size_t n = strnlen(why, sizeof r->reason - 1);
+        memcpy(r->reason, why, n);
+        r->reason[n] = '\0';
+    }
     return 0;
 }
 
