@@ -230,6 +230,23 @@ int lk_nfc_present(lk_nfc *n, lk_err *err)
     return rc < 0 ? nfc_fail(n, rc, "presence check", err) : 0;
 }
 
+int lk_nfc_wait_removal(lk_nfc *n, int timeout_ms, lk_err *err)
+{
+    int64_t deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+    for (;;) {
+        int rc = lk_nfc_present(n, err);
+        if (rc == LK_ENODEV) {
+            lk_err_clear(err);
+            return 0;
+        }
+        if (rc != 0 && rc != LK_EIO)
+            return rc;
+        if (now_ms() >= deadline)
+            return lk_err_set(err, LK_ETIMEDOUT, "the card is still in the field");
+        pause_ms(2 * POLL_PAUSE_MS);
+    }
+}
+
 int lk_nfc_release(lk_nfc *n, lk_err *err)
 {
     if (!n->have_target)

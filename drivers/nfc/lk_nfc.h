@@ -49,6 +49,10 @@ lk_apdu_port lk_nfc_port(lk_nfc *n);
 /* 0 when the current target still answers, LK_ENODEV when it is gone. */
 int lk_nfc_present(lk_nfc *n, lk_err *err);
 
+/* Waits until the current target has left the field (a document must be taken away and shown
+ * again before the next read): 0, LK_ETIMEDOUT after timeout_ms, LK_ECANCELED. */
+int lk_nfc_wait_removal(lk_nfc *n, int timeout_ms, lk_err *err);
+
 /* Deselects the current target (the next wait_card finds it again if it is still there). */
 int lk_nfc_release(lk_nfc *n, lk_err *err);
 

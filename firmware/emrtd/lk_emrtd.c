@@ -8,6 +8,7 @@
 
 #include "kiosk/lk_bac.h"
 #include "kiosk/lk_emrtd.h"
+#include "kiosk/lk_pa.h"
 #include "kiosk/lk_tlv.h"
 
 /* Larger files do not fit READ BINARY's 15-bit offset; no LDS1 file of a real document does. */
@@ -220,6 +221,13 @@ int lk_emrtd_read(const lk_apdu_port *port, const lk_emrtd_opts *opts, lk_emrtd_
         doc->apdus = apdus;
     }
     return rc;
+}
+
+int lk_emrtd_passive_auth(const lk_emrtd_doc *doc, const char *csca_dir, lk_pa_result *res,
+                          lk_err *err)
+{
+    lk_pa_dg dgs[2] = {{1, doc->dg1, doc->dg1_len}, {2, doc->dg2, doc->dg2_len}};
+    return lk_pa_verify(doc->sod, doc->sod_len, dgs, doc->dg2 ? 2 : 1, csca_dir, res, err);
 }
 
 static void wipe(uint8_t **p, size_t *n)

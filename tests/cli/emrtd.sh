@@ -96,7 +96,13 @@ run() {
 # --- nfc list: reader, card, application
 run 0 nfc list "${dev[@]}"
 has '"application":"emrtd"' || fail "nfc list: $out"
-has '"card":{"type":"iso14443a",' && has '"atqa":"0004","sak":"20"' || fail "nfc list card: $out"
+has '"card":{"type":"iso14443a",' && has '"atqa":"0004","sak":"20"' && has '"present":true' ||
+    fail "nfc list card: $out"
+# One APDU (the eMRTD SELECT) answered, then the card is gone: the presence check says so.
+ctl "remove after 1" >/dev/null
+run 0 nfc list "${dev[@]}"
+has '"application":"emrtd","present":false' || fail "nfc list, card pulled: $out"
+ctl "insert $work/td3.card" >/dev/null
 
 # --- full read, PA valid; DG1 fields are check mrz's, the photo is the one put in DG2
 run 0 emrtd read "${dev[@]}" "${PASSPORT[@]}" --csca-dir "$work/csca" --photo "$work/face.jpg"
@@ -162,9 +168,10 @@ run 0 nfc list "${dev[@]}"
 has '"application":"service"' || fail "service card: $out"
 got=$(timeout 20 "$APDU" "pn532_uart:$pty" 00A4040C07F04C4B53564301 00B00000F0 00B000F0F0 \
     00B001E0F0 2>/dev/null | tr -d '\n') || true
-want="9000$(head -c 240 "$work/payload.bin" | xxd -p -u | tr -d '\n')9000"
-want+="$(head -c 480 "$work/payload.bin" | tail -c 240 | xxd -p -u | tr -d '\n')9000"
-want+="$(tail -c 220 "$work/payload.bin" | xxd -p -u | tr -d '\n')6282"
+hexof() { od -An -tx1 -v | tr -d ' \n' | tr a-f A-F; }
+want="9000$(head -c 240 "$work/payload.bin" | hexof)9000"
+want+="$(head -c 480 "$work/payload.bin" | tail -c 240 | hexof)9000"
+want+="$(tail -c 220 "$work/payload.bin" | hexof)6282"
 [[ $got == "$want" ]] || fail "service payload read back differs"
 run 1 emrtd read "${dev[@]}" "${PASSPORT[@]}"
 grep -q "not an eMRTD" <<<"$err" || fail "service card read as eMRTD: '$err'"
@@ -204,6 +211,18 @@ for ((n = 0; n < total; n++)); do
     ((ms < 10000)) || fail "removed after $n APDUs took $ms ms"
 done
 echo "emrtd: removal after each of $total APDUs ends in a clear error" >&2
+
+# --- wait-removal: returns once the card is taken away, and times out while it stays
+ctl "insert $work/td3.card" >/dev/null
+run 1 nfc wait-removal "${dev[@]}" --timeout 300
+has '"removed":false' || fail "wait-removal with the card still there: $out"
+timeout 30 "$KIOSKCTL" nfc wait-removal "${dev[@]}" --timeout 20000 >"$work/w.out" 2>&1 &
+waiter=$!
+sleep 1
+ctl remove >/dev/null
+rc=0
+wait "$waiter" || rc=$?
+((rc == 0)) && grep -q '"removed":true' "$work/w.out" || fail "wait-removal: $(cat "$work/w.out")"
 
 # --- SIGINT cancels a read blocked waiting for a card (the worker-thread cancel path)
 ctl remove >/dev/null

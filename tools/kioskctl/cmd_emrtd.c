@@ -212,9 +212,7 @@ static int report(kctl *k, lk_store *st, const struct read_args *a, const struct
                   lk_emrtd_doc *d)
 {
     lk_pa_result r;
-    lk_pa_dg dgs[2] = {{1, d->dg1, d->dg1_len}, {2, d->dg2, d->dg2_len}};
-    (void)lk_pa_verify(d->sod, d->sod_len, dgs, d->dg2 ? 2 : 1, s->csca[0] ? s->csca : NULL, &r,
-                       NULL);
+    (void)lk_emrtd_passive_auth(d, s->csca[0] ? s->csca : NULL, &r, NULL);
     bool blocked = !r.valid && s->require_pa;
     if (st && audit_pa(k, st, d, &r, blocked) != 0)
         return KCTL_FAIL;

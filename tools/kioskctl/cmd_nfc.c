@@ -3,6 +3,7 @@
  * watcher thread that cancels the reader's blocking call on SIGINT/SIGTERM, the same way the
  * kiosk's main loop cancels its NFC worker. */
 #include <pthread.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +14,9 @@
 #include "kiosk/lk_cardapp.h"
 #include "kiosk/lk_config.h"
 
-#define NFC_USAGE "nfc list [--device CONNSTRING] [--timeout MS]"
+#define NFC_USAGE                                                                                  \
+    "nfc list [--device CONNSTRING] [--timeout MS] |\n"                                            \
+    "          nfc wait-removal [--device CONNSTRING] [--timeout MS]"
 
 int kctl_nfc_device(lk_store *st, const char *arg, char *out, size_t cap)
 {
@@ -90,7 +93,26 @@ static cJSON *card_json(lk_nfc *n, const lk_nfc_target *t)
         cJSON_AddStringToObject(c, "application",
                                 app < 0 ? "unreadable" : lk_cardapp_name((lk_cardapp)app));
     }
+    cJSON_AddBoolToObject(c, "present", lk_nfc_present(n, NULL) == 0);
     return c;
+}
+
+/* `nfc wait-removal`: exit 0 once the card found is gone (or there was none), 1 on timeout. */
+static int wait_removal(lk_nfc *n, int found, int timeout, lk_err *err)
+{
+    struct kctl_nfc_watch w;
+    int rc = found == 0 ? (kctl_nfc_watch_start(&w, n) == 0 ? 0 : LK_EIO) : 0;
+    if (found == 0 && rc == 0) {
+        rc = lk_nfc_wait_removal(n, timeout, err);
+        kctl_nfc_watch_stop(&w);
+    }
+    lk_nfc_close(n);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddBoolToObject(o, "removed", rc == 0);
+    kctl_print_json(o);
+    if (rc != 0)
+        kctl_error("nfc wait-removal: %s", err->msg);
+    return rc == 0 ? KCTL_OK : KCTL_FAIL;
 }
 
 int kctl_cmd_nfc(kctl *k, int argc, char **argv)
@@ -98,8 +120,9 @@ int kctl_cmd_nfc(kctl *k, int argc, char **argv)
     (void)k;
     const char *device = NULL;
     int timeout = 0;
-    if (argc < 2 || strcmp(argv[1], "list") != 0)
+    if (argc < 2 || (strcmp(argv[1], "list") != 0 && strcmp(argv[1], "wait-removal") != 0))
         return kctl_usage(NFC_USAGE);
+    bool remove = strcmp(argv[1], "wait-removal") == 0;
     for (int i = 2; i < argc; i += 2) {
         if (i + 1 < argc && strcmp(argv[i], "--device") == 0)
             device = argv[i + 1];
@@ -122,6 +145,8 @@ int kctl_cmd_nfc(kctl *k, int argc, char **argv)
     }
     lk_nfc_target t;
     rc = lk_nfc_wait_card(n, timeout, &t, &err);
+    if (remove)
+        return wait_removal(n, rc, timeout, &err);
     cJSON *o = cJSON_CreateObject(), *r = cJSON_AddObjectToObject(o, "reader");
     cJSON_AddStringToObject(r, "name", lk_nfc_name(n));
     cJSON_AddStringToObject(r, "connstring", conn);

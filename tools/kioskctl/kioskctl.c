@@ -22,7 +22,9 @@ static const struct {
     {"render", kctl_cmd_render,
      "render USCC --copy original|duplicate [--copy-no N] [--overlay] [--template PATH]\n"
      "          -o FILE.pdf|FILE.png"},
-    {"nfc", kctl_cmd_nfc, "nfc list [--device CONNSTRING] [--timeout MS]"},
+    {"nfc", kctl_cmd_nfc,
+     "nfc list [--device CONNSTRING] [--timeout MS] | nfc wait-removal [--device CONNSTRING]\n"
+     "          [--timeout MS]"},
     {"emrtd", kctl_cmd_emrtd,
      "emrtd keys --mrz-info STRING | emrtd read [--device CONNSTRING] --doc NUMBER\n"
      "          --dob YYMMDD --expiry YYMMDD [--photo OUT] [--csca-dir DIR] [--timeout MS]"},

@@ -63,6 +63,13 @@ typedef struct lk_emrtd_doc {
 int lk_emrtd_read(const lk_apdu_port *port, const lk_emrtd_opts *opts, lk_emrtd_doc *doc,
                   lk_err *err);
 
+/* Passive authentication (lk_pa) of what lk_emrtd_read returned: EF.SOD against the CSCA store
+ * (NULL: none), over DG1 and, when read, DG2. Returns 0 valid, LK_EBADSIG (res says which check
+ * failed), or another LK_E*. */
+struct lk_pa_result;
+int lk_emrtd_passive_auth(const lk_emrtd_doc *doc, const char *csca_dir, struct lk_pa_result *res,
+                          lk_err *err);
+
 /* Wipes (explicit_bzero) and frees the files. */
 void lk_emrtd_doc_free(lk_emrtd_doc *doc);
 
