@@ -58,7 +58,7 @@ struct sim_card {
 /* Parses a card file's text (format in README.md). Returns 0 and a new card in *out, or -1 with
  * "LINE: reason" in err. */
 int sim_card_parse(const char *text, size_t len, struct sim_card **out, char *err, size_t errlen);
-/* As sim_card_parse, reading the file at path (at most 64 KiB). */
+/* As sim_card_parse, reading the file at path (at most 512 KiB). */
 int sim_card_load(const char *path, struct sim_card **out, char *err, size_t errlen);
 void sim_card_free(struct sim_card *c);
 
