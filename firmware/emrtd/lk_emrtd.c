@@ -11,8 +11,8 @@
 #include "kiosk/lk_pa.h"
 #include "kiosk/lk_tlv.h"
 
-/* Larger files do not fit READ BINARY's 15-bit offset; no LDS1 file of a real document does. */
-#define MAX_FILE 0x8000 + LK_EMRTD_MAX_CHUNK
+/* Larger files need offsets past READ BINARY's 15 bits; no LDS1 file of a real document does. */
+#define MAX_FILE 0x8000
 
 struct rd {
     const lk_apdu_port *port;

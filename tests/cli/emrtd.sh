@@ -224,12 +224,15 @@ rc=0
 wait "$waiter" || rc=$?
 ((rc == 0)) && grep -q '"removed":true' "$work/w.out" || fail "wait-removal: $(cat "$work/w.out")"
 
-# --- SIGINT cancels a read blocked waiting for a card (the worker-thread cancel path)
+# --- SIGINT cancels a read blocked waiting for a card (the worker-thread cancel path). Every
+# answer is 200 ms late, so the signal lands while libnfc waits inside a command: the watcher
+# thread's lk_nfc_cancel must abort it (nfc_abort_command), not wait for it.
 ctl remove >/dev/null
+ctl "delay 200" >/dev/null
 timeout 30 "$KIOSKCTL" emrtd read "${dev[@]}" "${PASSPORT[@]}" --timeout 20000 \
     >"$work/c.out" 2>"$work/c.err" &
 reader=$!
-sleep 1.5
+sleep 3.5 # past the open (~10 late commands): into the polls
 t0=$(date +%s%N)
 kill -INT "$reader"
 rc=0
@@ -239,6 +242,7 @@ ms=$((($(date +%s%N) - t0) / 1000000))
 grep -q "cancelled" "$work/c.err" || fail "cancelled read: '$(cat "$work/c.err")'"
 ((ms < 3000)) || fail "cancel took $ms ms"
 grep -q "Sanitizer" "$work/c.err" && fail "sanitizer report on cancel: $(cat "$work/c.err")"
+ctl "delay 0" >/dev/null
 
 ctl quit >/dev/null || true
 exec 3>&-

@@ -252,13 +252,19 @@ static int read_doc(kctl *k, int argc, char **argv)
     load_settings(st, &a, &s);
     lk_nfc *n = NULL;
     lk_err err = {0};
+    struct kctl_nfc_watch w;
     int rc = kctl_nfc_device(st, a.device, conn, sizeof conn) < 0 ? KCTL_FAIL : KCTL_OK;
+    if (rc == KCTL_OK && kctl_nfc_watch_prepare(&w) < 0)
+        rc = KCTL_FAIL;
     if (rc == KCTL_OK && lk_nfc_open(conn, &n, &err) != 0) {
         kctl_error("emrtd read: %s", err.msg);
         rc = KCTL_FAIL;
     }
-    struct kctl_nfc_watch w;
-    if (rc == KCTL_OK && kctl_nfc_watch_start(&w, n) == 0) {
+    if (rc == KCTL_OK && kctl_nfc_watch_start(&w, n) != 0) {
+        kctl_error("emrtd read: cannot start the signal watcher");
+        rc = KCTL_FAIL;
+    }
+    if (rc == KCTL_OK) {
         lk_emrtd_doc d = {0};
         int r = read_card(n, &a, &d, &err);
         kctl_nfc_watch_stop(&w);

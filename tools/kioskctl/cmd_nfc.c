@@ -46,17 +46,19 @@ static void *watch_signals(void *arg)
     return NULL;
 }
 
-int kctl_nfc_watch_start(struct kctl_nfc_watch *w, lk_nfc *n)
+int kctl_nfc_watch_prepare(struct kctl_nfc_watch *w)
 {
-    w->nfc = n;
     sigemptyset(&w->set);
     sigaddset(&w->set, SIGINT);
     sigaddset(&w->set, SIGTERM);
     sigaddset(&w->set, SIGUSR1);
-    if (pthread_sigmask(SIG_BLOCK, &w->set, NULL) != 0 ||
-        pthread_create(&w->thread, NULL, watch_signals, w) != 0)
-        return -1;
-    return 0;
+    return pthread_sigmask(SIG_BLOCK, &w->set, NULL) == 0 ? 0 : -1;
+}
+
+int kctl_nfc_watch_start(struct kctl_nfc_watch *w, lk_nfc *n)
+{
+    w->nfc = n;
+    return pthread_create(&w->thread, NULL, watch_signals, w) == 0 ? 0 : -1;
 }
 
 void kctl_nfc_watch_stop(struct kctl_nfc_watch *w)
@@ -98,9 +100,9 @@ static cJSON *card_json(lk_nfc *n, const lk_nfc_target *t)
 }
 
 /* `nfc wait-removal`: exit 0 once the card found is gone (or there was none), 1 on timeout. */
-static int wait_removal(lk_nfc *n, int found, int timeout, lk_err *err)
+static int wait_removal(lk_nfc *n, struct kctl_nfc_watch *wp, int found, int timeout, lk_err *err)
 {
-    struct kctl_nfc_watch w;
+    struct kctl_nfc_watch w = *wp;
     int rc = found == 0 ? (kctl_nfc_watch_start(&w, n) == 0 ? 0 : LK_EIO) : 0;
     if (found == 0 && rc == 0) {
         rc = lk_nfc_wait_removal(n, timeout, err);
@@ -139,14 +141,17 @@ int kctl_cmd_nfc(kctl *k, int argc, char **argv)
         return KCTL_FAIL;
     lk_nfc *n = NULL;
     lk_err err = {0};
+    struct kctl_nfc_watch watch;
+    if (remove && kctl_nfc_watch_prepare(&watch) < 0)
+        return KCTL_FAIL;
     if (lk_nfc_open(conn, &n, &err) != 0) {
-        kctl_error("nfc list: %s", err.msg);
+        kctl_error("nfc %s: %s", argv[1], err.msg);
         return KCTL_FAIL;
     }
     lk_nfc_target t;
     rc = lk_nfc_wait_card(n, timeout, &t, &err);
     if (remove)
-        return wait_removal(n, rc, timeout, &err);
+        return wait_removal(n, &watch, rc, timeout, &err);
     cJSON *o = cJSON_CreateObject(), *r = cJSON_AddObjectToObject(o, "reader");
     cJSON_AddStringToObject(r, "name", lk_nfc_name(n));
     cJSON_AddStringToObject(r, "connstring", conn);

@@ -20,6 +20,10 @@ struct kctl_nfc_watch {
     pthread_t thread;
 };
 
+/* Blocks SIGINT/SIGTERM in the calling thread (call before lk_nfc_open, so a signal during the
+ * open stays pending instead of killing the process), then start the watcher once the reader is
+ * open: a pending signal cancels at once. */
+int kctl_nfc_watch_prepare(struct kctl_nfc_watch *w);
 int kctl_nfc_watch_start(struct kctl_nfc_watch *w, lk_nfc *n);
 void kctl_nfc_watch_stop(struct kctl_nfc_watch *w);
 
