@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "kiosk/lk_bac.h"
+#include "kiosk/lk_cardapp.h"
 #include "kiosk/lk_emrtd.h"
 #include "kiosk/lk_jp2.h"
 #include "kiosk/lk_pa.h"
@@ -368,13 +369,54 @@ static void test_service_card(void **state)
     sim_card_free(c);
 }
 
+/* lk_cardapp over the three kinds of card, and the whole service payload read through it. */
+static void test_cardapp(void **state)
+{
+    struct fx *fx = *state;
+    uint8_t payload[1000];
+    for (size_t i = 0; i < sizeof payload; i++)
+        payload[i] = (uint8_t)(i * 13 + 1);
+    char *text = NULL, err[200];
+    struct sim_card *svc = NULL, *unknown = NULL, *mrtd = make_card(fx, TD3, 2, false, NULL);
+    assert_int_equal(sim_make_service(payload, sizeof payload, &text, err, sizeof err), 0);
+    assert_int_equal(sim_card_parse(text, strlen(text), &svc, err, sizeof err), 0);
+    free(text);
+    assert_int_equal(sim_card_parse("uid=04112233\n", 13, &unknown, err, sizeof err), 0);
+    struct card_port p = {.card = svc, .remove_after = -1};
+    lk_apdu_port port = {&CARD_OPS, &p};
+    assert_int_equal(lk_cardapp_identify(&port, NULL), LK_CARDAPP_SERVICE);
+    uint8_t *got = NULL;
+    size_t len = 0;
+    assert_int_equal(lk_cardapp_read_service(&port, &got, &len, NULL), 0);
+    assert_int_equal(len, sizeof payload);
+    assert_memory_equal(got, payload, len);
+    free(got);
+    p.remove_after = p.n + 2; /* SELECT and one chunk, then gone */
+    assert_int_equal(lk_cardapp_read_service(&port, &got, &len, NULL), LK_ENODEV);
+    assert_null(got);
+    p = (struct card_port){.card = mrtd, .remove_after = -1};
+    assert_int_equal(lk_cardapp_identify(&port, NULL), LK_CARDAPP_EMRTD);
+    assert_int_equal(lk_cardapp_read_service(&port, &got, &len, NULL), LK_ENOTSUP);
+    p = (struct card_port){.card = unknown, .remove_after = -1};
+    assert_int_equal(lk_cardapp_identify(&port, NULL), LK_CARDAPP_UNKNOWN);
+    assert_string_equal(lk_cardapp_name(LK_CARDAPP_UNKNOWN), "unknown");
+    sim_card_free(svc);
+    sim_card_free(unknown);
+    sim_card_free(mrtd);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_appendix_d_replay),        cmocka_unit_test(test_service_card),
-        cmocka_unit_test(test_full_read_td3_and_pa),     cmocka_unit_test(test_tampered_dg2),
-        cmocka_unit_test(test_td1_with_jp2_face),        cmocka_unit_test(test_wrong_keys),
-        cmocka_unit_test(test_removed_after_every_apdu), cmocka_unit_test(test_cancel),
+        cmocka_unit_test(test_appendix_d_replay),
+        cmocka_unit_test(test_service_card),
+        cmocka_unit_test(test_full_read_td3_and_pa),
+        cmocka_unit_test(test_tampered_dg2),
+        cmocka_unit_test(test_td1_with_jp2_face),
+        cmocka_unit_test(test_wrong_keys),
+        cmocka_unit_test(test_removed_after_every_apdu),
+        cmocka_unit_test(test_cancel),
+        cmocka_unit_test(test_cardapp),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
