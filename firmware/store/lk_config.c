@@ -39,9 +39,16 @@ typedef struct config_key {
 
 /* Sorted by key: config list prints in this order. */
 static const config_key known_keys[] = {
+    {"emrtd.csca_dir", "", "directory of CSCA certificates (PEM or DER) for passive authentication",
+     CFG_PATH, 0, 255, NULL},
+    {"emrtd.require_passive_auth", "true",
+     "true: a document failing passive authentication is refused; false: only audited", CFG_CHOICE,
+     0, 0, "true|false"},
     {"face.threshold", "0.80", "minimum similarity score for a person-to-ID match", CFG_FRAC, 1,
      100, NULL},
     {"kiosk.id", "", "this kiosk's id, matched against a bundle's targets", CFG_NAME, 0, 64, NULL},
+    {"nfc.device", "", "libnfc connstring of the NFC reader, e.g. pn532_uart:/dev/ttyS0", CFG_TEXT,
+     0, 255, NULL},
     {"printer.calibration_x_01mm", "0", "overlay print offset to the right, 0.1 mm", CFG_INT, -500,
      500, NULL},
     {"printer.calibration_y_01mm", "0", "overlay print offset downwards, 0.1 mm", CFG_INT, -500,

@@ -36,6 +36,10 @@ int kctl_cmd_bundle(kctl *k, int argc, char **argv);
 int kctl_cmd_service_card(kctl *k, int argc, char **argv);
 int kctl_cmd_usb(kctl *k, int argc, char **argv);
 int kctl_cmd_diag(kctl *k, int argc, char **argv);
+int kctl_cmd_nfc(kctl *k, int argc, char **argv);   /* NFC / eMRTD */
+int kctl_cmd_emrtd(kctl *k, int argc, char **argv); /* NFC / eMRTD */
+int kctl_cmd_card(kctl *k, int argc, char **argv);  /* NFC / eMRTD: virtual card files */
+int kctl_cmd_pki(kctl *k, int argc, char **argv);   /* NFC / eMRTD: test CSCA */
 
 /* Opens the store picked by --db / $LK_DB / default; on failure prints the reason and
  * returns NULL. */

@@ -36,6 +36,16 @@ static const struct {
     {"diag", kctl_cmd_diag,
      "diag status | diag selftest [NAME] | diag counters [--from DATE] [--to DATE]"},
     {"usb", kctl_cmd_usb, "usb list | usb watch [--seconds N] [--apply] | usb arrive [--apply]"},
+    {"nfc", kctl_cmd_nfc,
+     "nfc list [--device CONNSTRING] [--timeout MS] | nfc wait-removal [--device CONNSTRING]\n"
+     "          [--timeout MS]"},
+    {"emrtd", kctl_cmd_emrtd,
+     "emrtd keys --mrz-info STRING | emrtd read [--device CONNSTRING] --doc NUMBER\n"
+     "          --dob YYMMDD --expiry YYMMDD [--photo OUT] [--csca-dir DIR] [--timeout MS]"},
+    {"card", kctl_cmd_card,
+     "card make-emrtd --mrz LINE LINE [LINE] --photo FILE --csca-dir DIR -o FILE |\n"
+     "          card make-service --payload FILE -o FILE"},
+    {"pki", kctl_cmd_pki, "pki make-test-csca DIR"},
 };
 
 static int usage(void)

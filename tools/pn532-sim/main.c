@@ -1,5 +1,6 @@
 /* pn532-sim: a PN532 on a pseudo-terminal for libnfc's pn532_uart driver. main() owns all state:
  * it prints the pty path, then runs one poll() loop over the pty, stdin and control clients. */
+#define _GNU_SOURCE /* ppoll */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -7,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sim_control.h"
@@ -147,6 +149,7 @@ static int read_pty(struct sim *m)
     if (r < 0)
         return (errno == EAGAIN || errno == EINTR || errno == EIO) ? 0 : -1;
     m->rx_len += (size_t)r;
+    m->knobs.rx_bytes += (uint64_t)r;
     handle_frames(m);
     return 0;
 }
@@ -203,9 +206,11 @@ static int run(struct sim *m)
         if (sim_outq_flush(&m->out, m->pty.master, now) < 0)
             return -1;
         int64_t wait = sim_outq_wait_ns(&m->out, now);
-        int ms = wait < 0 ? -1 : (int)((wait + 999999) / 1000000);
+        /* ppoll, not poll: a paced byte is due every 87 us at 115200 baud, and poll's whole
+         * milliseconds would add up to one per frame. */
+        struct timespec ts = {(time_t)(wait / 1000000000), (long)(wait % 1000000000)};
         size_t n = poll_set(m, p, wait);
-        if (poll(p, (nfds_t)n, ms) < 0) {
+        if (ppoll(p, (nfds_t)n, wait < 0 ? NULL : &ts, NULL) < 0) {
             if (errno == EINTR)
                 continue;
             return -1;

@@ -9,12 +9,15 @@
 
 #include "sim_card.h"
 
-#define MAX_FILE 65536
+/* Room for an eMRTD with a large DG2 in hex (a 20 KB face is ~41 KB of text). */
+#define MAX_FILE (512 * 1024)
 #define MAX_LINE 1024
 
 /* Every application a card file can name with app=; the first is the default. */
 static const struct sim_card_ops *const APPS[] = {
     &sim_card_script_ops,
+    &sim_card_emrtd_ops,
+    &sim_card_service_ops,
 };
 
 /* Default ATS (without TL) of an ISO 14443-4 card whose file names none: the one the note's

@@ -33,6 +33,10 @@ struct sim_card_ops {
 
 /* The application that answers from an apdu= table (and 6D00 to anything else). */
 extern const struct sim_card_ops sim_card_script_ops;
+/* An ICAO 9303 eMRTD with BAC and secure messaging (sim_card_emrtd.c). */
+extern const struct sim_card_ops sim_card_emrtd_ops;
+/* The technician's service card: SELECT by AID, READ BINARY of a payload (sim_card_service.c). */
+extern const struct sim_card_ops sim_card_service_ops;
 
 enum sim_card_tech { SIM_TECH_A, SIM_TECH_B };
 
@@ -54,7 +58,7 @@ struct sim_card {
 /* Parses a card file's text (format in README.md). Returns 0 and a new card in *out, or -1 with
  * "LINE: reason" in err. */
 int sim_card_parse(const char *text, size_t len, struct sim_card **out, char *err, size_t errlen);
-/* As sim_card_parse, reading the file at path (at most 64 KiB). */
+/* As sim_card_parse, reading the file at path (at most 512 KiB). */
 int sim_card_load(const char *path, struct sim_card **out, char *err, size_t errlen);
 void sim_card_free(struct sim_card *c);
 

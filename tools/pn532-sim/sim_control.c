@@ -62,9 +62,12 @@ static void cmd_remove(struct sim_knobs *k, const char *arg, char *reply, size_t
 static void cmd_status(struct sim_knobs *k, char *reply, size_t cap)
 {
     const struct sim_pn532 *c = k->chip;
-    snprintf(reply, cap, "ok card=%s active=%d apdus=%lu remove_after=%ld delay_ms=%lld baud=%lu",
+    snprintf(reply, cap,
+             "ok card=%s active=%d apdus=%lu remove_after=%ld delay_ms=%lld baud=%lu "
+             "rx_bytes=%llu tx_bytes=%llu",
              c->card ? "present" : "absent", c->active, c->apdus, c->remove_after,
-             (long long)(k->delay_ns / 1000000), k->out->baud);
+             (long long)(k->delay_ns / 1000000), k->out->baud, (unsigned long long)k->rx_bytes,
+             (unsigned long long)k->out->written);
 }
 
 void sim_control_exec(struct sim_knobs *k, const char *line, char *reply, size_t cap)

@@ -22,7 +22,8 @@ struct sim_knobs {
     struct sim_pn532 *chip;
     struct sim_outq *out;
     enum sim_corrupt corrupt;
-    int64_t delay_ns; /* hold each answer frame back this long after its ACK */
+    int64_t delay_ns;  /* hold each answer frame back this long after its ACK */
+    uint64_t rx_bytes; /* bytes the host wrote since start */
     bool quit;
 };
 

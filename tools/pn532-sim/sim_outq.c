@@ -72,6 +72,7 @@ int sim_outq_flush(struct sim_outq *q, int fd, int64_t now)
         if (w < 0)
             return (errno == EAGAIN || errno == EINTR) ? 0 : -1;
         s->off += (size_t)w;
+        q->written += (uint64_t)w;
         if (q->baud)
             q->credit += (int64_t)w * byte_ns(q);
         if (s->off < s->len)

@@ -21,6 +21,7 @@ struct sim_outq {
     size_t head, count;
     unsigned long baud; /* 0: unpaced */
     int64_t credit;     /* when the next byte may start, when paced */
+    uint64_t written;   /* bytes put on the wire since start, for status and benchmarks */
 };
 
 int64_t sim_now_ns(void);
