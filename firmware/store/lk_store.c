@@ -14,12 +14,9 @@
 #define LK_DEFAULT_DB "/var/lib/licensekiosk/kiosk.db"
 #endif
 
-/* Page cache, in KiB: everyday use, and during a bulk import, where the random-keyed indexes
- * (uscc, document hashes) of a million licenses must stay in memory or every insert rereads
- * and rewrites their pages; the license rows themselves are appended and leave the cache as
- * soon as they are written. */
-#define LK_STORE_CACHE_KIB        "65536"
-#define LK_STORE_IMPORT_CACHE_KIB "262144"
+/* Page cache, in KiB, for everyday use; an import may ask for more (lk_store_set_cache). */
+#define LK_STORE_CACHE_KIB     65536
+#define LK_STORE_MAX_CACHE_KIB 262144
 
 struct lk_store {
     sqlite3 *db;
@@ -244,18 +241,21 @@ static int migrate(lk_store *st, lk_err *err)
 static int configure(lk_store *st, lk_err *err)
 {
     sqlite3_busy_timeout(st->db, 5000);
-    return exec(st,
-                "PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-                " PRAGMA foreign_keys = ON; PRAGMA cache_size = -" LK_STORE_CACHE_KIB ";",
-                err);
+    int rc = exec(st,
+                  "PRAGMA page_size = 16384; PRAGMA journal_mode = WAL;"
+                  " PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                  err);
+    return rc ? rc : lk_store_set_cache(st, 0, err);
 }
 
-int lk_store_set_cache(lk_store *st, int import_sized, lk_err *err)
+int lk_store_set_cache(lk_store *st, long kib, lk_err *err)
 {
-    return exec(st,
-                import_sized ? "PRAGMA cache_size = -" LK_STORE_IMPORT_CACHE_KIB
-                             : "PRAGMA cache_size = -" LK_STORE_CACHE_KIB,
-                err);
+    char sql[64];
+    kib = kib < LK_STORE_CACHE_KIB       ? LK_STORE_CACHE_KIB
+          : kib > LK_STORE_MAX_CACHE_KIB ? LK_STORE_MAX_CACHE_KIB
+                                         : kib;
+    snprintf(sql, sizeof sql, "PRAGMA cache_size = -%ld", kib);
+    return exec(st, sql, err);
 }
 
 int lk_store_open(const char *db_path, const char *secret_path, lk_store **out, lk_err *err)

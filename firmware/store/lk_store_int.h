@@ -52,8 +52,9 @@ int lk_store_prepare_docs(const lk_pii *pii, const lk_record *rec, lk_store_doc 
 int lk_store_put_prepared(lk_store *st, const lk_record *rec, int warnings,
                           const lk_store_doc *docs, int journal, int *inserted, lk_err *err);
 
-/* Sizes the page cache for a bulk import (non-zero) or back for everyday use. */
-int lk_store_set_cache(lk_store *st, int import_sized, lk_err *err);
+/* Sizes the page cache: kib is clamped to the everyday size (64 MiB, also what 0 gives) and
+ * a 256 MiB ceiling. */
+int lk_store_set_cache(lk_store *st, long kib, lk_err *err);
 
 /* Whether a transaction is open on the connection (so helpers can join it). */
 int lk_store_in_tx(lk_store *st);
