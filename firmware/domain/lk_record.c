@@ -4,14 +4,16 @@
  * into a log through them. */
 #include "kiosk/lk_record.h"
 
-#include <cjson/cJSON.h>
+#include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kiosk/lk_entity.h"
 #include "kiosk/lk_idnum.h"
 #include "kiosk/lk_uscc.h"
+#include "lk_json.h"
 
 #define DEFAULT_AGENT_ROLE "委托代理人"
 #define MAX_SCOPE_CHARS    3000
@@ -25,37 +27,71 @@
 /* ------------------------------------------------------------------------------------------ */
 /* UTF-8 */
 
+/* The general decoder for one sequence at p (lead byte c >= 0x80): its length, or 0 when bad. */
+static size_t utf8_seq(const unsigned char *p, const unsigned char *end)
+{
+    unsigned c = *p;
+    size_t k;
+    uint32_t cp, min;
+    if (c >= 0xC2 && c <= 0xDF)
+        k = 1, cp = c & 0x1F, min = 0x80;
+    else if ((c & 0xF0) == 0xE0)
+        k = 2, cp = c & 0x0F, min = 0x800;
+    else if (c >= 0xF0 && c <= 0xF4)
+        k = 3, cp = c & 0x07, min = 0x10000;
+    else
+        return 0;
+    if ((size_t)(end - p) <= k)
+        return 0;
+    for (size_t i = 1; i <= k; i++) {
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+        cp = cp << 6 | (p[i] & 0x3Fu);
+    }
+    /* Overlong forms and surrogates would let two spellings of one name coexist. */
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return k + 1;
+}
+
+/* Fast paths for what records are made of: runs of ASCII 8 bytes at a time, and three-byte
+ * sequences led by E1-EC or EE-EF (all of CJK), whose every continuation is valid: E0 and ED,
+ * with their narrower second bytes, take the general path. */
 long lk_record_utf8_len(const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s, *end = p + len;
     long n = 0;
     while (p < end) {
         unsigned c = *p;
-        size_t k;
-        uint32_t cp, min;
         if (c < 0x80) {
-            p++, n++;
+            uint64_t w;
+            if (end - p >= 8 && (memcpy(&w, p, 8), (w & UINT64_C(0x8080808080808080)) == 0))
+                p += 8, n += 8;
+            else
+                p++, n++;
             continue;
         }
-        if (c >= 0xC2 && c <= 0xDF)
-            k = 1, cp = c & 0x1F, min = 0x80;
-        else if ((c & 0xF0) == 0xE0)
-            k = 2, cp = c & 0x0F, min = 0x800;
-        else if (c >= 0xF0 && c <= 0xF4)
-            k = 3, cp = c & 0x07, min = 0x10000;
-        else
+        /* One 24-bit word checks lead E0-EF and two continuations; the lead's low nibble
+         * then rules out E0 and ED. Runs of CJK stay in this inner loop. */
+        uint32_t x;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        /* Two characters per 8-byte load while the text stays CJK. */
+        uint64_t w;
+        while (end - p >= 8 &&
+               (memcpy(&w, p, 8), (w & UINT64_C(0xC0C0F0C0C0F0)) == UINT64_C(0x8080E08080E0)) &&
+               (w & 0xF) != 0 && (w & 0xF) != 0xD && (w & 0xF000000) != 0 &&
+               (w & 0xF000000) != 0xD000000)
+            p += 6, n += 2;
+#endif
+        while (end - p >= 3 && (x = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16,
+                                (x & 0xC0C0F0u) == 0x8080E0u && (x & 0xF) != 0 && (x & 0xF) != 0xD))
+            p += 3, n++;
+        if (p >= end || *p < 0x80)
+            continue;
+        size_t k = utf8_seq(p, end);
+        if (!k)
             return -1;
-        if ((size_t)(end - p) <= k)
-            return -1;
-        for (size_t i = 1; i <= k; i++) {
-            if ((p[i] & 0xC0) != 0x80)
-                return -1;
-            cp = cp << 6 | (p[i] & 0x3Fu);
-        }
-        /* Overlong forms and surrogates would let two spellings of one name coexist. */
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return -1;
-        p += k + 1, n++;
+        p += k, n++;
     }
     return n;
 }
@@ -177,18 +213,67 @@ static char *dup_bytes(const char *s, size_t n)
     return d;
 }
 
-static int take_string(const cJSON *v, const char *path, int nullable, char **dst, lk_err *err)
+static const char *record_key_at(size_t i)
 {
-    if (nullable && cJSON_IsNull(v))
+    return record_keys[i].key;
+}
+
+static const char *person_key_at(size_t i)
+{
+    return person_keys[i];
+}
+
+/* Index of key among n keys, or n. Writers (ours, the registry's) emit the keys in table
+ * order, so the search starts where the previous key matched: one comparison per key instead
+ * of nine on average. */
+static size_t find_key(const char *key, size_t start, size_t n, const char *(*at)(size_t))
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t k = (start + i) % n;
+        if (strcmp(key, at(k)) == 0)
+            return k;
+    }
+    return n;
+}
+
+/* Where a value sits, formatted only when an error names it: holder.role, agents[2].name,
+ * scope. A snprintf per field on the happy path was a tenth of the parse. */
+typedef struct where {
+    const char *prefix; /* NULL for the record's own fields */
+    int index;          /* agents[index], or -1 */
+} where;
+
+static const where TOP = {NULL, -1};
+
+static const char *where_fmt(char *buf, size_t n, const where *w, const char *key)
+{
+    if (!w->prefix)
+        snprintf(buf, n, "%s", key ? key : "record");
+    else if (w->index < 0)
+        snprintf(buf, n, "%s%s%s", w->prefix, key ? "." : "", key ? key : "");
+    else
+        snprintf(buf, n, "%s[%d]%s%s", w->prefix, w->index, key ? "." : "", key ? key : "");
+    return buf;
+}
+
+static int take_string(lk_json *j, const where *w, const char *key, int nullable, char **dst,
+                       lk_err *err)
+{
+    char path[48];
+    int t = lk_json_type(j);
+    if (nullable && t == LK_JSON_NULL) {
+        lk_json_skip(j);
         return 0;
-    if (!cJSON_IsString(v) || !v->valuestring)
-        return lk_err_set(err, LK_EINVAL, "%s: must be a string%s", path,
-                          nullable ? " or null" : "");
-    size_t n = strlen(v->valuestring);
-    if (lk_record_utf8_len(v->valuestring, n) < 0)
-        return lk_err_set(err, LK_EINVAL, "%s: invalid UTF-8", path);
-    *dst = dup_bytes(v->valuestring, n);
-    return *dst ? 0 : lk_err_set(err, LK_ENOMEM, "%s: out of memory", path);
+    }
+    if (t != LK_JSON_STRING)
+        return lk_err_set(err, LK_EINVAL, "%s: must be a string%s",
+                          where_fmt(path, sizeof path, w, key), nullable ? " or null" : "");
+    char *v = lk_json_string(j);
+    if (lk_record_utf8_len(v, strlen(v)) < 0)
+        return lk_err_set(err, LK_EINVAL, "%s: invalid UTF-8",
+                          where_fmt(path, sizeof path, w, key));
+    *dst = v;
+    return 0;
 }
 
 static char **person_slot(lk_person *p, size_t k)
@@ -197,113 +282,117 @@ static char **person_slot(lk_person *p, size_t k)
     return slots[k];
 }
 
-static int person_defaults(lk_person *p, const char *path, int is_agent, lk_err *err)
+static int person_defaults(lk_person *p, const where *w, int is_agent, lk_err *err)
 {
-    if (!p->role && is_agent &&
-        !(p->role = dup_bytes(DEFAULT_AGENT_ROLE, strlen(DEFAULT_AGENT_ROLE))))
-        return lk_err_set(err, LK_ENOMEM, "%s.role: out of memory", path);
-    if (!p->role)
-        return lk_err_set(err, LK_EINVAL, "%s.role: missing", path);
-    if (!p->name)
-        return lk_err_set(err, LK_EINVAL, "%s.name: missing", path);
-    if (!p->doc_type)
-        return lk_err_set(err, LK_EINVAL, "%s.doc_type: missing", path);
+    char path[48];
+    if (!p->role && is_agent)
+        p->role = (char *)DEFAULT_AGENT_ROLE; /* parsed records point into their input */
+    const char *missing = !p->role ? "role" : !p->name ? "name" : !p->doc_type ? "doc_type" : NULL;
     /* A masked record (as `to_json(rec, 1)` writes it) carries doc_masked instead. */
-    if (!p->doc_number && !p->doc_masked)
-        return lk_err_set(err, LK_EINVAL, "%s.doc_number: missing", path);
+    if (!missing && !p->doc_number && !p->doc_masked)
+        missing = "doc_number";
+    if (missing)
+        return lk_err_set(err, LK_EINVAL, "%s: missing", where_fmt(path, sizeof path, w, missing));
     return 0;
 }
 
-static int parse_person(const cJSON *obj, const char *path, int is_agent, lk_person *p, lk_err *err)
+static int parse_person(lk_json *j, const where *w, int is_agent, lk_person *p, lk_err *err)
 {
-    if (!cJSON_IsObject(obj))
-        return lk_err_set(err, LK_EINVAL, "%s: must be an object", path);
+    char path[48], *key = NULL;
+    if (lk_json_type(j) != LK_JSON_OBJECT)
+        return lk_err_set(err, LK_EINVAL, "%s: must be an object",
+                          where_fmt(path, sizeof path, w, NULL));
+    lk_json_enter(j);
     unsigned seen = 0;
-    for (const cJSON *it = obj->child; it; it = it->next) {
-        size_t k = 0;
-        while (k < N_PERSON_KEYS && (!it->string || strcmp(it->string, person_keys[k]) != 0))
-            k++;
+    size_t next = 0;
+    while (lk_json_member(j, &key)) {
+        size_t k = find_key(key, next, N_PERSON_KEYS, person_key_at);
+        next = k + 1;
         if (k == N_PERSON_KEYS)
-            return lk_err_set(err, LK_EINVAL, "%s: unknown field '%s'", path,
-                              shown_key(it->string));
-        char sub[64];
-        snprintf(sub, sizeof sub, "%s.%s", path, person_keys[k]);
+            return lk_err_set(err, LK_EINVAL, "%s: unknown field '%s'",
+                              where_fmt(path, sizeof path, w, NULL), shown_key(key));
         if (seen & (1u << k))
-            return lk_err_set(err, LK_EINVAL, "%s: given twice", sub);
+            return lk_err_set(err, LK_EINVAL, "%s: given twice",
+                              where_fmt(path, sizeof path, w, person_keys[k]));
         seen |= 1u << k;
         /* doc_masked may be null in masked output of a record that had no number at all. */
-        int rc = take_string(it, sub, k == 4, person_slot(p, k), err);
+        int rc = take_string(j, w, person_keys[k], k == 4, person_slot(p, k), err);
         if (rc)
             return rc;
     }
-    return person_defaults(p, path, is_agent, err);
+    return person_defaults(p, w, is_agent, err);
 }
 
-static int parse_agents(const cJSON *arr, lk_record *rec, lk_err *err)
+/* Counted before any element is looked at, so an oversized list is refused as such. */
+static int parse_agents(lk_json *j, lk_record *rec, lk_person *agents, lk_err *err)
 {
-    if (cJSON_IsNull(arr))
+    int t = lk_json_type(j);
+    if (t == LK_JSON_NULL) {
+        lk_json_skip(j);
         return 0;
-    if (!cJSON_IsArray(arr))
+    }
+    if (t != LK_JSON_ARRAY)
         return lk_err_set(err, LK_EINVAL, "agents: must be an array");
+    lk_json look = *j;
     size_t n = 0;
-    for (const cJSON *it = arr->child; it; it = it->next)
+    for (lk_json_enter(&look); lk_json_element(&look); lk_json_skip(&look))
         if (++n > LK_RECORD_MAX_AGENTS)
             return lk_err_set(err, LK_EINVAL, "agents: more than %d agents", LK_RECORD_MAX_AGENTS);
-    if (n == 0)
-        return 0;
-    if (!(rec->agents = calloc(n, sizeof *rec->agents)))
-        return lk_err_set(err, LK_ENOMEM, "agents: out of memory");
+    lk_json_enter(j);
+    memset(agents, 0, n * sizeof *agents);
+    rec->agents = n ? agents : NULL;
     rec->n_agents = n;
-    size_t i = 0;
-    for (const cJSON *it = arr->child; it; it = it->next, i++) {
-        char path[32];
-        snprintf(path, sizeof path, "agents[%zu]", i);
-        int rc = parse_person(it, path, 1, &rec->agents[i], err);
+    for (size_t i = 0; lk_json_element(j); i++) {
+        where w = {"agents", (int)i};
+        int rc = parse_person(j, &w, 1, &agents[i], err);
         if (rc)
             return rc;
     }
     return 0;
 }
 
-static int parse_duplicates(const cJSON *v, lk_record *rec, lk_err *err)
+static int parse_duplicates(lk_json *j, lk_record *rec, lk_err *err)
 {
+    double v = lk_json_type(j) == LK_JSON_NUMBER ? lk_json_number(j) : NAN;
     /* Range first: it also rules out NaN and infinities before the integer cast. */
-    if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 && v->valuedouble <= 1e6) ||
-        (double)(int)v->valuedouble != v->valuedouble)
+    if (!(v >= 0 && v <= 1e6) || (double)(int)v != v)
         return lk_err_set(err, LK_EINVAL, "duplicates: must be a whole number 0-%d",
                           MAX_DUPLICATES);
-    rec->duplicates = (int)v->valuedouble;
+    rec->duplicates = (int)v;
     return 0;
 }
 
-static int fill_field(lk_record *rec, const key_def *k, const cJSON *v, lk_err *err)
+static int fill_field(lk_record *rec, lk_person *agents, const key_def *k, lk_json *j, lk_err *err)
 {
+    static const where holder = {"holder", -1};
     switch (k->kind) {
     case K_HOLDER:
-        return parse_person(v, "holder", 0, &rec->holder, err);
+        return parse_person(j, &holder, 0, &rec->holder, err);
     case K_AGENTS:
-        return parse_agents(v, rec, err);
+        return parse_agents(j, rec, agents, err);
     case K_DUPLICATES:
-        return parse_duplicates(v, rec, err);
+        return parse_duplicates(j, rec, err);
     default:
-        return take_string(v, k->key, k->kind == K_NULLABLE,
+        return take_string(j, &TOP, k->key, k->kind == K_NULLABLE,
                            (char **)(void *)((char *)rec + k->off), err);
     }
 }
 
-static int fill_record(lk_record *rec, const cJSON *root, lk_err *err)
+static int fill_record(lk_record *rec, lk_person *agents, lk_json *j, lk_err *err)
 {
     uint32_t seen = 0;
-    for (const cJSON *it = root->child; it; it = it->next) {
-        size_t k = 0;
-        while (k < N_RECORD_KEYS && (!it->string || strcmp(it->string, record_keys[k].key) != 0))
-            k++;
+    char *key = NULL;
+    size_t next = 0;
+    lk_json_enter(j);
+    while (lk_json_member(j, &key)) {
+        size_t k = find_key(key, next, N_RECORD_KEYS, record_key_at);
+        next = k + 1;
         if (k == N_RECORD_KEYS)
-            return lk_err_set(err, LK_EINVAL, "unknown field '%s'", shown_key(it->string));
+            return lk_err_set(err, LK_EINVAL, "unknown field '%s'", shown_key(key));
         if (seen & (UINT32_C(1) << k))
             return lk_err_set(err, LK_EINVAL, "%s: given twice", record_keys[k].key);
         seen |= UINT32_C(1) << k;
-        int rc = fill_field(rec, &record_keys[k], it, err);
+        int rc = fill_field(rec, agents, &record_keys[k], j, err);
         if (rc)
             return rc;
     }
@@ -313,10 +402,12 @@ static int fill_record(lk_record *rec, const cJSON *root, lk_err *err)
     return 0;
 }
 
-/* cJSON decodes \u0000 into a NUL that silently truncates the string, so it is refused before
- * parsing; returns the offset of the escape or len. */
+/* A decoded \u0000 would silently truncate a string, so it is refused before parsing (and
+ * before the syntax, as it always was); returns the offset of the escape or len. */
 static size_t find_escaped_nul(const char *s, size_t len)
 {
+    if (!memchr(s, '\\', len))
+        return len;
     int in_string = 0;
     for (size_t i = 0; i < len; i++) {
         if (s[i] == '"') {
@@ -345,21 +436,65 @@ static int precheck(const char *json, size_t len, lk_err *err)
     return 0;
 }
 
-static int parse_root(const char *json, size_t len, cJSON **root, lk_err *err)
+int lk_record_parse_in_place(char *buf, size_t len, lk_record *rec,
+                             lk_person agents[LK_RECORD_MAX_AGENTS], lk_err *err)
 {
-    const char *end = NULL;
-    *root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
-    size_t at = end && end >= json && end <= json + len ? (size_t)(end - json) : 0;
-    if (!*root)
+    memset(rec, 0, sizeof *rec);
+    int rc = precheck(buf, len, err);
+    if (rc)
+        return rc;
+    size_t at = 0;
+    rc = lk_json_check(buf, len, &at);
+    if (rc == -1)
         return lk_err_set(err, LK_EINVAL, "record: JSON syntax error at byte %zu", at);
-    /* cJSON stops after the first value; whatever follows must be blank, not a second value. */
-    for (size_t i = at; i < len; i++)
-        if (!strchr(" \t\r\n", json[i]))
-            return lk_err_set(err, LK_EINVAL,
-                              "record: unexpected data after the object at byte %zu", i);
-    if (!cJSON_IsObject(*root))
+    if (rc == -2)
+        return lk_err_set(err, LK_EINVAL, "record: unexpected data after the object at byte %zu",
+                          at);
+    lk_json j;
+    lk_json_init(&j, buf, len);
+    if (lk_json_type(&j) != LK_JSON_OBJECT)
         return lk_err_set(err, LK_EINVAL, "record: not a JSON object");
-    return 0;
+    rc = fill_record(rec, agents, &j, err);
+    if (rc)
+        memset(rec, 0, sizeof *rec);
+    return rc;
+}
+
+static int dup_str(char **dst, const char *src)
+{
+    *dst = NULL;
+    return src && !(*dst = dup_bytes(src, strlen(src))) ? -1 : 0;
+}
+
+static int dup_person(lk_person *dst, const lk_person *src)
+{
+    return dup_str(&dst->role, src->role) | dup_str(&dst->name, src->name) |
+           dup_str(&dst->doc_type, src->doc_type) | dup_str(&dst->doc_number, src->doc_number) |
+           dup_str(&dst->doc_masked, src->doc_masked);
+}
+
+/* The owned copy of a record parsed in place. */
+static lk_record *dup_record(const lk_record *v)
+{
+    lk_record *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    int bad = 0;
+    for (size_t i = 0; i < N_RECORD_KEYS; i++)
+        if (record_keys[i].kind == K_STR || record_keys[i].kind == K_NULLABLE)
+            bad |= dup_str((char **)(void *)((char *)r + record_keys[i].off),
+                           *(char *const *)(const void *)((const char *)v + record_keys[i].off));
+    bad |= dup_person(&r->holder, &v->holder);
+    r->duplicates = v->duplicates;
+    if (v->n_agents && !(r->agents = calloc(v->n_agents, sizeof *r->agents)))
+        bad = 1;
+    for (size_t i = 0; !bad && i < v->n_agents; i++, r->n_agents++)
+        bad |= dup_person(&r->agents[i], &v->agents[i]);
+    if (bad) {
+        lk_record_free(r);
+        return NULL;
+    }
+    return r;
 }
 
 int lk_record_from_json(const char *json, size_t len, lk_record **out, lk_err *err)
@@ -370,20 +505,19 @@ int lk_record_from_json(const char *json, size_t len, lk_record **out, lk_err *e
     int rc = precheck(json, len, err);
     if (rc)
         return rc;
-    cJSON *root = NULL;
-    rc = parse_root(json, len, &root, err);
-    lk_record *rec = NULL;
-    if (rc == 0 && !(rec = calloc(1, sizeof *rec)))
+    char *copy = malloc(len + 1);
+    if (!copy)
+        return lk_err_set(err, LK_ENOMEM, "record: out of memory");
+    memcpy(copy, json, len);
+    copy[len] = '\0';
+    lk_record view;
+    lk_person agents[LK_RECORD_MAX_AGENTS];
+    rc = lk_record_parse_in_place(copy, len, &view, agents, err);
+    if (rc == 0 && !(*out = dup_record(&view)))
         rc = lk_err_set(err, LK_ENOMEM, "record: out of memory");
-    if (rc == 0)
-        rc = fill_record(rec, root, err);
-    cJSON_Delete(root);
-    if (rc) {
-        lk_record_free(rec);
-        return rc;
-    }
-    *out = rec;
-    return 0;
+    explicit_bzero(copy, len + 1); /* it held the document numbers */
+    free(copy);
+    return rc;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -568,32 +702,50 @@ char *lk_record_to_json(const lk_record *rec, int masked)
 /* ------------------------------------------------------------------------------------------ */
 /* Validation */
 
+/* Word at a time: a word with no byte below 0x20 and no DEL (haszero / hasless, exact for
+ * existence; bytes >= 0x80 never match) is skipped whole. */
 static int has_control(const char *s, int allow_newline)
 {
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
+    const uint64_t ones = UINT64_C(0x0101010101010101), high = ones * 0x80;
+    size_t n = strlen(s), i = 0;
+    for (; n - i >= 8; i += 8) {
+        uint64_t w, del;
+        memcpy(&w, s + i, 8);
+        del = w ^ (ones * 0x7F);
+        if ((((w - ones * 0x20) & ~w) | ((del - ones) & ~del)) & high)
+            break;
+    }
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
         if ((c < 0x20 && !(allow_newline && (c == '\n' || c == '\r' || c == '\t'))) || c == 0x7F)
             return 1;
     }
     return 0;
 }
 
+/* Whether check_text would refuse v; says nothing about why, so it can run without a name. */
+static int text_bad(const char *v, int required, long max_chars, int allow_newline)
+{
+    if (!v)
+        return required;
+    long n = *v ? lk_record_utf8_len(v, strlen(v)) : -1;
+    return n < 0 || n > max_chars || has_control(v, allow_newline);
+}
+
 /* NULL passes unless required; an empty string never does (absence is spelt null). */
 static int check_text(const char *v, const char *field, int required, long max_chars, lk_err *err)
 {
-    if (!v || !*v) {
-        if (!v && !required)
-            return 0;
+    int allow_newline = strcmp(field, "scope") == 0;
+    if (!text_bad(v, required, max_chars, allow_newline))
+        return 0;
+    if (!v || !*v)
         return lk_err_set(err, LK_EINVAL, "%s: %s", field, v ? "empty" : "missing");
-    }
     long n = lk_record_utf8_len(v, strlen(v));
     if (n < 0)
         return lk_err_set(err, LK_EINVAL, "%s: invalid UTF-8", field);
     if (n > max_chars)
         return lk_err_set(err, LK_EINVAL, "%s: longer than %ld characters", field, max_chars);
-    if (has_control(v, strcmp(field, "scope") == 0))
-        return lk_err_set(err, LK_EINVAL, "%s: contains a control character", field);
-    return 0;
+    return lk_err_set(err, LK_EINVAL, "%s: contains a control character", field);
 }
 
 static int days_in_month(int y, int m)
@@ -712,11 +864,33 @@ static int check_doc(const lk_person *p, const char *path, int today, lk_err *er
     return lk_err_set(err, LK_EINVAL, "%s.doc_type: must be resident_id or passport", path);
 }
 
-static int check_person(const lk_person *p, const char *path, const char *role, int today,
-                        lk_err *err)
+/* Whether check_doc would accept p, without naming anything. */
+static int doc_ok(const lk_person *p, int today)
 {
-    char field[48];
+    if (!p->doc_type || !p->doc_number || !*p->doc_number)
+        return 0;
+    size_t n = strlen(p->doc_number);
+    lk_idnum_info info;
+    if (strcmp(p->doc_type, "resident_id") == 0)
+        return lk_idnum_check(p->doc_number, n, today, &info) == LK_IDNUM_VALID;
+    return strcmp(p->doc_type, "passport") == 0 && n >= 5 && n <= 9 &&
+           strspn(p->doc_number, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") == n;
+}
+
+/* The field names are formatted only for a person that fails: on the happy path they were a
+ * tenth of validation. */
+static int check_person(const lk_person *p, const char *prefix, int index, const char *role,
+                        int today, lk_err *err)
+{
+    if (!text_bad(p->role, 1, MAX_ROLE_CHARS, 0) && !(role && strcmp(p->role, role) != 0) &&
+        !text_bad(p->name, 1, MAX_LABEL_CHARS, 0) && doc_ok(p, today))
+        return 0;
+    char path[32], field[48];
     int rc;
+    if (index < 0)
+        snprintf(path, sizeof path, "%s", prefix);
+    else
+        snprintf(path, sizeof path, "%s[%d]", prefix, index);
     snprintf(field, sizeof field, "%s.role", path);
     if ((rc = check_text(p->role, field, 1, MAX_ROLE_CHARS, err)))
         return rc;
@@ -730,19 +904,16 @@ static int check_person(const lk_person *p, const char *path, const char *role, 
 
 static int check_people(const lk_record *rec, const lk_entity_type *et, int today, lk_err *err)
 {
-    int rc = check_person(&rec->holder, "holder", et->holder_label, today, err);
+    int rc = check_person(&rec->holder, "holder", -1, et->holder_label, today, err);
     if (rc)
         return rc;
     if (rec->n_agents > LK_RECORD_MAX_AGENTS)
         return lk_err_set(err, LK_EINVAL, "agents: more than %d agents", LK_RECORD_MAX_AGENTS);
     if (rec->n_agents && !rec->agents)
         return lk_err_set(err, LK_EINVAL, "agents: missing");
-    for (size_t i = 0; i < rec->n_agents; i++) {
-        char path[32];
-        snprintf(path, sizeof path, "agents[%zu]", i);
-        if ((rc = check_person(&rec->agents[i], path, NULL, today, err)))
+    for (size_t i = 0; i < rec->n_agents; i++)
+        if ((rc = check_person(&rec->agents[i], "agents", (int)i, NULL, today, err)))
             return rc;
-    }
     return 0;
 }
 

@@ -35,6 +35,27 @@ sqlite3_stmt *lk_store_stmt(lk_store *st, enum lk_stmt id, lk_err *err);
 /* Binds a C string, or NULL, as TEXT at index i. */
 int lk_store_bind_text(sqlite3_stmt *s, int i, const char *v);
 
+/* A collector's document as stored: the keyed hash for lookup and the masked display form.
+ * Computed apart from the write so that an import can hash on one thread while another one
+ * writes (it only reads the kiosk secret). */
+typedef struct lk_store_doc {
+    uint8_t mac[LK_PII_MAC_LEN];
+    char masked[64];
+} lk_store_doc;
+
+/* Hashes and masks the holder into docs[0] and agent i into docs[i + 1]. */
+int lk_store_prepare_docs(const lk_pii *pii, const lk_record *rec, lk_store_doc *docs, lk_err *err);
+
+/* lk_store_put_record with docs from lk_store_prepare_docs. With `journal` zero no print-journal
+ * rows are added: the bulk import leaves them to the printing side, which reserves a copy's row
+ * itself (insert-or-claim) when it prints. */
+int lk_store_put_prepared(lk_store *st, const lk_record *rec, int warnings,
+                          const lk_store_doc *docs, int journal, int *inserted, lk_err *err);
+
+/* Sizes the page cache: kib is clamped to the everyday size (64 MiB, also what 0 gives) and
+ * a 256 MiB ceiling. */
+int lk_store_set_cache(lk_store *st, long kib, lk_err *err);
+
 /* Whether a transaction is open on the connection (so helpers can join it). */
 int lk_store_in_tx(lk_store *st);
 

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
+
 #include "kiosk/lk_record.h"
 #include "lk_store_int.h"
 
@@ -29,7 +31,8 @@ static void bind_license(sqlite3_stmt *s, const lk_record *r, int warnings)
     sqlite3_bind_int64(s, 20, (sqlite3_int64)time(NULL));
 }
 
-/* Runs INSERT or UPDATE; *id is 0 when the statement touched no row. */
+/* Runs INSERT (no RETURNING, see lk_store.c) or UPDATE ... RETURNING id; *id is 0 when the
+ * statement touched no row. */
 static int write_license(lk_store *st, enum lk_stmt which, const lk_record *r, int warnings,
                          sqlite3_int64 *id, lk_err *err)
 {
@@ -42,17 +45,30 @@ static int write_license(lk_store *st, enum lk_stmt which, const lk_record *r, i
     while (rc == SQLITE_ROW)
         rc = sqlite3_step(s);
     sqlite3_reset(s);
-    return rc == SQLITE_DONE ? 0 : lk_store_sql_err(st, err, "store license");
+    if (rc != SQLITE_DONE)
+        return lk_store_sql_err(st, err, "store license");
+    sqlite3 *db = lk_store_db(st);
+    if (which == LK_STMT_LICENSE_INSERT && sqlite3_changes(db) == 1)
+        *id = sqlite3_last_insert_rowid(db);
+    return 0;
+}
+
+int lk_store_prepare_docs(const lk_pii *pii, const lk_record *rec, lk_store_doc *docs, lk_err *err)
+{
+    for (size_t i = 0; i <= rec->n_agents; i++) {
+        const lk_person *p = i == 0 ? &rec->holder : &rec->agents[i - 1];
+        if (!p->doc_type || !p->doc_number ||
+            lk_pii_doc_mac(pii, p->doc_type, p->doc_number, docs[i].mac) != 0)
+            return lk_err_set(err, LK_EINVAL, "%s document number cannot be hashed",
+                              i == 0 ? "holder" : "agent");
+        lk_pii_mask(p->doc_number, docs[i].masked, sizeof docs[i].masked);
+    }
+    return 0;
 }
 
 static int insert_collector(lk_store *st, sqlite3_int64 id, const lk_person *p, const char *kind,
-                            int position, lk_err *err)
+                            int position, const lk_store_doc *doc, lk_err *err)
 {
-    uint8_t mac[LK_PII_MAC_LEN];
-    char masked[64];
-    if (lk_pii_doc_mac(lk_store_pii(st), p->doc_type, p->doc_number, mac) != 0)
-        return lk_err_set(err, LK_EINVAL, "%s document number cannot be hashed", kind);
-    lk_pii_mask(p->doc_number, masked, sizeof masked);
     sqlite3_stmt *s = lk_store_stmt(st, LK_STMT_COLLECTOR_INSERT, err);
     if (!s)
         return LK_EDB;
@@ -61,8 +77,8 @@ static int insert_collector(lk_store *st, sqlite3_int64 id, const lk_person *p, 
     lk_store_bind_text(s, 3, p->role ? p->role : "");
     lk_store_bind_text(s, 4, p->name);
     lk_store_bind_text(s, 5, p->doc_type);
-    sqlite3_bind_blob(s, 6, mac, sizeof mac, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 7, masked, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(s, 6, doc->mac, sizeof doc->mac, SQLITE_STATIC);
+    sqlite3_bind_text(s, 7, doc->masked, -1, SQLITE_STATIC);
     sqlite3_bind_int(s, 8, position);
     return step_done(st, s, err, "store collector");
 }
@@ -70,7 +86,7 @@ static int insert_collector(lk_store *st, sqlite3_int64 id, const lk_person *p, 
 /* Collectors of a known license are replaced wholesale: an agent whose authorisation was
  * withdrawn upstream must stop finding the license here. */
 static int write_collectors(lk_store *st, sqlite3_int64 id, int fresh, const lk_record *r,
-                            lk_err *err)
+                            const lk_store_doc *docs, lk_err *err)
 {
     int rc = 0;
     if (!fresh) {
@@ -81,9 +97,9 @@ static int write_collectors(lk_store *st, sqlite3_int64 id, int fresh, const lk_
         rc = step_done(st, s, err, "replace collectors");
     }
     if (rc == 0)
-        rc = insert_collector(st, id, &r->holder, "holder", 0, err);
+        rc = insert_collector(st, id, &r->holder, "holder", 0, &docs[0], err);
     for (size_t i = 0; rc == 0 && i < r->n_agents; i++)
-        rc = insert_collector(st, id, &r->agents[i], "agent", (int)i + 1, err);
+        rc = insert_collector(st, id, &r->agents[i], "agent", (int)i + 1, &docs[i + 1], err);
     return rc;
 }
 
@@ -104,10 +120,12 @@ static int add_print_jobs(lk_store *st, sqlite3_int64 id, int duplicates, lk_err
     return rc;
 }
 
-int lk_store_put_record(lk_store *st, const lk_record *rec, int warnings, int *inserted,
-                        lk_err *err)
+int lk_store_put_prepared(lk_store *st, const lk_record *rec, int warnings,
+                          const lk_store_doc *docs, int journal, int *inserted, lk_err *err)
 {
     sqlite3_int64 id = 0;
+    if (rec->n_agents > LK_RECORD_MAX_AGENTS)
+        return lk_err_set(err, LK_EINVAL, "agents: more than %d agents", LK_RECORD_MAX_AGENTS);
     int rc = write_license(st, LK_STMT_LICENSE_INSERT, rec, warnings, &id, err);
     int fresh = id != 0;
     if (rc == 0 && !fresh)
@@ -115,11 +133,24 @@ int lk_store_put_record(lk_store *st, const lk_record *rec, int warnings, int *i
     if (rc == 0 && id == 0)
         rc = lk_err_set(err, LK_EDB, "license row vanished during update");
     if (rc == 0)
-        rc = write_collectors(st, id, fresh, rec, err);
-    if (rc == 0)
+        rc = write_collectors(st, id, fresh, rec, docs, err);
+    if (rc == 0 && journal)
         rc = add_print_jobs(st, id, rec->duplicates, err);
     if (rc == 0 && inserted)
         *inserted = fresh;
+    return rc;
+}
+
+int lk_store_put_record(lk_store *st, const lk_record *rec, int warnings, int *inserted,
+                        lk_err *err)
+{
+    lk_store_doc docs[LK_RECORD_MAX_AGENTS + 1];
+    if (rec->n_agents > LK_RECORD_MAX_AGENTS)
+        return lk_err_set(err, LK_EINVAL, "agents: more than %d agents", LK_RECORD_MAX_AGENTS);
+    int rc = lk_store_prepare_docs(lk_store_pii(st), rec, docs, err);
+    if (rc == 0)
+        rc = lk_store_put_prepared(st, rec, warnings, docs, 1, inserted, err);
+    OPENSSL_cleanse(docs, sizeof docs);
     return rc;
 }
 

@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "lk_testutil.h"
+#include "kiosk/lk_gen.h"
+#include "kiosk/lk_idnum.h"
 #include "kiosk/lk_import.h"
 
 #define TODAY     20261122
@@ -241,6 +243,64 @@ static void test_nul_in_overlong_tail(void **state)
     free(two);
 }
 
+typedef struct in_order {
+    long lines[16];
+    int n;
+} in_order;
+
+static void on_report_in_order(void *ctx, long line, int severity, const char *reason)
+{
+    in_order *o = ctx;
+    assert_int_equal(severity, LK_IMPORT_ERROR);
+    assert_false(has_digit_run(reason));
+    assert_true(o->n < 16);
+    o->lines[o->n++] = line;
+}
+
+/* A file of many batches for the import's reader thread (more lines and more bytes than one
+ * batch holds), with bad lines at batch edges and a blank line: every report carries its own
+ * line number, in file order, and every good line lands. */
+static void test_many_batches(void **state)
+{
+    fixture *fx = *state;
+    char path[160];
+    static const long bad[] = {1, 256, 257, 258, 513, 1003};
+    snprintf(path, sizeof path, "%s/many.jsonl", fx->dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    lk_gen g;
+    lk_gen_init(&g, 5);
+    uint64_t idx = 0;
+    for (long line = 1, b = 0; line <= 1003; line++) {
+        if (b < 6 && line == bad[b]) {
+            fputs("{\"uscc\":1}\n", f);
+            b++;
+        } else if (line == 700) {
+            fputs("  \n", f);
+        } else {
+            lk_record *rec = NULL;
+            assert_int_equal(lk_gen_record(&g, idx++, &rec), 0);
+            char *json = lk_record_to_json(rec, 0);
+            assert_non_null(json);
+            fprintf(f, "%s\n", json);
+            free(json);
+            lk_record_free(rec);
+        }
+    }
+    assert_int_equal(fclose(f), 0);
+    in_order o = {0};
+    lk_import_stats st;
+    lk_err err = {0};
+    assert_int_equal(lk_import_file(fx->st, path, LK_IMPORT_AUTO, "test", lk_idnum_today(),
+                                    on_report_in_order, &o, &st, &err),
+                     0);
+    expect_stats(st, 1002, 996, 0, 6, 0);
+    assert_int_equal(licenses(fx), 996);
+    assert_int_equal(o.n, 6);
+    for (int i = 0; i < 6; i++)
+        assert_int_equal(o.lines[i], bad[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -249,6 +309,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_lines, lk_test_setup_open, lk_test_teardown),
         cmocka_unit_test_setup_teardown(test_overlong_line, lk_test_setup_open, lk_test_teardown),
         cmocka_unit_test_setup_teardown(test_nul_byte_line, lk_test_setup_open, lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_many_batches, lk_test_setup_open, lk_test_teardown),
         /* Last: with the reader bug it trips the sanitizers, which end the process. */
         cmocka_unit_test_setup_teardown(test_nul_in_overlong_tail, lk_test_setup_open,
                                         lk_test_teardown),

@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "lk_testutil.h"
 #include "kiosk/lk_pii.h"
 
@@ -165,6 +167,33 @@ static void test_mask(void **state)
     assert_null(strstr(out, "0519"));
 }
 
+/* The keyed hash is plain HMAC-SHA-256 under the secret file's bytes, checked against OpenSSL's
+ * one-shot HMAC: databases written by any build must keep matching. */
+static void test_mac_is_hmac_sha256(void **state)
+{
+    fixture *fx = *state;
+    uint8_t key[LK_PII_SECRET_LEN], got[LK_PII_MAC_LEN], want[EVP_MAX_MD_SIZE];
+    for (size_t i = 0; i < sizeof key; i++)
+        key[i] = (uint8_t)(0xA0 + i);
+    write_file(fx->secret, key, sizeof key, 0600);
+    lk_pii *pii = open_ok(fx->secret);
+    const char *inputs[] = {"", "abc", "resident_id:11010519491231002X",
+                            "a message longer than one sixty-four byte block of SHA-256 input"};
+    for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
+        size_t n = strlen(inputs[i]), wlen = 0;
+        assert_int_equal(lk_pii_mac(pii, inputs[i], n, got), 0);
+        assert_non_null(EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key, sizeof key,
+                                  (const unsigned char *)inputs[i], n, want, sizeof want, &wlen));
+        assert_int_equal(wlen, LK_PII_MAC_LEN);
+        assert_memory_equal(got, want, LK_PII_MAC_LEN);
+    }
+    /* A document's hash is the HMAC of "type:NUMBER", normalised. */
+    assert_int_equal(lk_pii_doc_mac(pii, "resident_id", " 11010519491231002x ", got), 0);
+    assert_int_equal(lk_pii_mac(pii, inputs[2], strlen(inputs[2]), want), 0);
+    assert_memory_equal(got, want, LK_PII_MAC_LEN);
+    lk_pii_close(pii);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -176,6 +205,7 @@ int main(void)
                                         lk_test_teardown),
         cmocka_unit_test_setup_teardown(test_doc_mac_normalised, lk_test_setup, lk_test_teardown),
         cmocka_unit_test_setup_teardown(test_doc_mac_separated, lk_test_setup, lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_mac_is_hmac_sha256, lk_test_setup, lk_test_teardown),
         cmocka_unit_test(test_mask),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -216,6 +216,75 @@ static void test_hostile(void **state)
     assert_int_equal(lk_record_from_json(NULL, 0, NULL, NULL), LK_EINVAL);
 }
 
+/* The JSON reader follows RFC 8259 where cJSON was lenient, and decodes what it accepts. */
+static const hostile syntax[] = {
+    {"\"duplicates\":2}", "\"duplicates\":2,}", "JSON syntax error"},
+    {"\"duplicates\":2", "\"duplicates\":02", "JSON syntax error"},
+    {"\"duplicates\":2", "\"duplicates\":+2", "JSON syntax error"},
+    {"\"duplicates\":2", "\"duplicates\":2.", "JSON syntax error"},
+    {"\"duplicates\":2", "\"duplicates\":tru", "JSON syntax error"},
+    {"\"agents\":[", "\"agents\":[,", "JSON syntax error"},
+    {"\"uscc\":", "\"uscc\" ", "JSON syntax error"},
+    {"张伟", "\\x", "JSON syntax error"},
+    {"张伟", "\\u12", "JSON syntax error"},
+    {"张伟", "\\uDC00", "JSON syntax error"},
+    {"张伟", "\\uD800\\u0041", "JSON syntax error"},
+};
+
+static void test_json_syntax(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof syntax / sizeof syntax[0]; i++) {
+        char *s = with(syntax[i].from, syntax[i].to);
+        check_rejected(s, strlen(s), syntax[i].reason);
+        free(s);
+    }
+    /* Escaped keys, escapes in values, a surrogate pair and whole numbers in other spellings. */
+    char *s = with("\"name\":\"张伟\"", "\"n\\u0061me\":\"\\u5f20\\ud83d\\ude00\\t\\\"\\/\"");
+    lk_record *rec = parse_ok(s, strlen(s));
+    assert_string_equal(rec->holder.name, "张\xF0\x9F\x98\x80\t\"/");
+    lk_record_free(rec);
+    free(s);
+    const char *twos[] = {"2.0", "2e0", "20E-1", "0.2e+1", "2.000000000000000000000000"};
+    for (size_t i = 0; i < sizeof twos / sizeof twos[0]; i++) {
+        char to[64];
+        snprintf(to, sizeof to, "\"duplicates\":%s", twos[i]);
+        s = with("\"duplicates\":2", to);
+        rec = parse_ok(s, strlen(s));
+        assert_int_equal(rec->duplicates, 2);
+        lk_record_free(rec);
+        free(s);
+    }
+}
+
+/* Parsing in place gives the same record, with its strings inside the caller's buffer. */
+static void test_parse_in_place(void **state)
+{
+    (void)state;
+    char buf[sizeof good];
+    memcpy(buf, good, sizeof good);
+    lk_record view;
+    lk_person agents[LK_RECORD_MAX_AGENTS];
+    lk_err err = {0};
+    assert_int_equal(lk_record_parse_in_place(buf, sizeof good - 1, &view, agents, &err), 0);
+    lk_record *owned = parse_ok(good, sizeof good - 1);
+    char *a = lk_record_to_json(&view, 0), *b = lk_record_to_json(owned, 0);
+    assert_string_equal(a, b);
+    assert_true(view.scope >= buf && view.scope < buf + sizeof buf);
+    assert_ptr_equal(view.agents, agents);
+    assert_int_equal(view.n_agents, 1);
+    assert_string_equal(view.agents[0].role, "委托代理人"); /* the default role */
+    free(a);
+    free(b);
+    lk_record_free(owned);
+    memcpy(buf, good, sizeof good);
+    buf[2] = 'x'; /* "xscc": refused, and the record is left empty */
+    assert_int_equal(lk_record_parse_in_place(buf, sizeof good - 1, &view, agents, &err),
+                     LK_EINVAL);
+    assert_non_null(strstr(err.msg, "unknown field"));
+    assert_null(view.uscc);
+}
+
 static void test_hostile_bytes(void **state)
 {
     (void)state;
@@ -539,6 +608,8 @@ int main(void)
         cmocka_unit_test(test_mask_doc),
         cmocka_unit_test(test_hostile),
         cmocka_unit_test(test_hostile_bytes),
+        cmocka_unit_test(test_json_syntax),
+        cmocka_unit_test(test_parse_in_place),
         cmocka_unit_test(test_too_big),
         cmocka_unit_test(test_too_many_agents),
         cmocka_unit_test(test_validate_edits),

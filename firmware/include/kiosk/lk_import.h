@@ -1,7 +1,10 @@
 /* lk_import: bulk import of license records (JSON Lines or CSV) into the store. Every record is
  * validated; bad lines are reported with their line number and skipped; the good ones land in
  * one transaction, so an interrupted import leaves the database exactly as before. Re-importing
- * a record updates it in place. */
+ * a record updates it in place. An import adds no print-journal rows: the printing side
+ * reserves a copy's row when it prints (lk_store_put_record, for single records, still adds
+ * them). JSON Lines are parsed on a thread of the import's own; the report callback and every
+ * use of the store stay on the calling thread. */
 #ifndef LK_KIOSK_LK_IMPORT_H
 #define LK_KIOSK_LK_IMPORT_H
 

@@ -25,7 +25,8 @@ void lk_pii_close(lk_pii *pii);
 int lk_pii_doc_mac(const lk_pii *pii, const char *doc_type, const char *number,
                    uint8_t out[LK_PII_MAC_LEN]);
 
-/* HMAC of arbitrary bytes under the kiosk secret. */
+/* HMAC of arbitrary bytes under the kiosk secret. This and lk_pii_doc_mac only read the
+ * lk_pii, so any number of threads may call them at once. */
 int lk_pii_mac(const lk_pii *pii, const void *data, size_t len, uint8_t out[LK_PII_MAC_LEN]);
 
 /* Display form: 18-character numbers keep 4 + 4 (1101**********002X); shorter ones keep the

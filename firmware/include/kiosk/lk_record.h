@@ -52,6 +52,13 @@ enum lk_record_warning {
 /* Parses one JSON object from json[0..len). On failure returns LK_EINVAL and names the field. */
 int lk_record_from_json(const char *json, size_t len, lk_record **out, lk_err *err);
 
+/* Parses the JSON in buf[0..len) in place (buf[len] must be readable, e.g. a NUL): strings are
+ * decoded where they lie and NUL-terminated, so the record's strings point into buf and its
+ * agents into agents[]; nothing is allocated. Same rules and reasons as lk_record_from_json.
+ * The record lives as long as buf; never pass it to lk_record_free. */
+int lk_record_parse_in_place(char *buf, size_t len, lk_record *rec,
+                             lk_person agents[LK_RECORD_MAX_AGENTS], lk_err *err);
+
 /* Serialises rec as one line of JSON (malloc'd, caller frees). With `masked`, document numbers
  * are left out and only doc_masked is written: that form may be shown, logged or exported. */
 char *lk_record_to_json(const lk_record *rec, int masked);
