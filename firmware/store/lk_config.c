@@ -21,7 +21,19 @@ typedef struct config_key {
 
 /* Sorted by key: config list prints in this order. */
 static const config_key known_keys[] = {
+    {"camera.device", "/dev/video0", "V4L2 capture device of the face camera"},
+    {"camera.height", "480", "capture height in pixels"},
+    {"camera.source", "v4l2", "v4l2, or a folder of JPEG/PNG images or an .mjpeg file (demo)"},
+    {"camera.width", "640", "capture width in pixels"},
+    {"face.max_attempts", "3", "face check attempts before the customer is sent to staff"},
+    {"face.memory_limit_mb", "1024", "address-space cap of the face plug-in worker, MiB (0: none)"},
+    {"face.plugin", "", "path of the face-matching vendor plug-in (.so)"},
+    {"face.plugin_config", "", "configuration string handed to the face plug-in"},
+    {"face.require_liveness", "1", "1: a face match needs the plug-in's liveness check to pass"},
     {"face.threshold", "0.80", "minimum similarity score for a person-to-ID match"},
+    {"face.time_limit_ms", "10000", "per call to the face plug-in, worker start included"},
+    {"idreader.plugin", "", "path of the SAM resident-ID-card reader plug-in (.so)"},
+    {"idreader.plugin_config", "", "configuration string handed to the SAM reader plug-in"},
     {"printer.calibration_x_01mm", "0", "overlay print offset to the right, 0.1 mm"},
     {"printer.calibration_y_01mm", "0", "overlay print offset downwards, 0.1 mm"},
     {"printer.job_deadline_s", "300", "seconds before an unfinished print job is cancelled"},

@@ -22,6 +22,10 @@ static const struct {
     {"render", kctl_cmd_render,
      "render USCC --copy original|duplicate [--copy-no N] [--overlay] [--template PATH]\n"
      "          -o FILE.pdf|FILE.png"},
+    {"face", kctl_cmd_face,
+     "face verify --plugin SO [--config STR] --id-photo FILE --live FILE [--live FILE...]"},
+    {"plugin", kctl_cmd_plugin, "plugin check SO [--kind face|idreader] [--config STR]"},
+    {"idcard", kctl_cmd_idcard, "idcard read --plugin SO [--config STR] [--timeout-ms N]"},
 };
 
 static int usage(void)
