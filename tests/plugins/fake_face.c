@@ -60,52 +60,55 @@ static void f_close(void *ctx)
     free(ctx);
 }
 
-static const future_ops ops = {.v1 =
-                                   {
-#ifdef FAKE_SHORT_OPS
-                                       .size = offsetof(lk_plugin_face_ops, close),
+#if defined(FAKE_SHORT_OPS)
+#define OPS_SIZE offsetof(lk_plugin_face_ops, close)
 #elif defined(FAKE_FUTURE_MINOR)
-                                       .size = sizeof(future_ops),
+#define OPS_SIZE sizeof(future_ops)
 #else
-                                       .size = sizeof(lk_plugin_face_ops),
+#define OPS_SIZE sizeof(lk_plugin_face_ops)
 #endif
-                                       .open = f_open,
-                                       .verify = f_verify,
-                                       .close = f_close,
-                                   },
-                               .appended_in_a_later_minor = NULL};
 
-static const future_desc desc = {.v1 =
-                                     {
-#ifdef FAKE_SHORT_DESC
-                                         .size = offsetof(lk_plugin_face_desc, ops),
+#if defined(FAKE_SHORT_DESC)
+#define DESC_SIZE offsetof(lk_plugin_face_desc, ops)
 #elif defined(FAKE_FUTURE_MINOR)
-                                          .size = sizeof(future_desc),
+#define DESC_SIZE sizeof(future_desc)
 #else
-                                          .size = sizeof(lk_plugin_face_desc),
+#define DESC_SIZE sizeof(lk_plugin_face_desc)
 #endif
+
 #ifdef FAKE_BAD_MAGIC
-                                         .magic = 0xDEADBEEF,
+#define MAGIC 0xDEADBEEFu
 #else
-                                          .magic = LK_PLUGIN_MAGIC,
+#define MAGIC LK_PLUGIN_MAGIC
 #endif
-                                         .kind = LK_PLUGIN_KIND_FACE,
+
 #ifdef FAKE_BAD_MAJOR
-                                         .abi_major = 2,
+#define MAJOR 2
 #else
-                                          .abi_major = LK_PLUGIN_FACE_ABI_MAJOR,
+#define MAJOR LK_PLUGIN_FACE_ABI_MAJOR
 #endif
+
 #ifdef FAKE_FUTURE_MINOR
-                                         .abi_minor = 7,
+#define MINOR 7
 #else
-                                          .abi_minor = LK_PLUGIN_FACE_ABI_MINOR,
+#define MINOR LK_PLUGIN_FACE_ABI_MINOR
 #endif
-                                         .name = "fake-face",
-                                         .vendor = "tests",
-                                         .version = "0.0.1",
-                                         .ops = &ops.v1,
-                                     },
-                                 .appended_in_a_later_minor = 0};
+
+static const future_ops ops = {
+    .v1 = {.size = OPS_SIZE, .open = f_open, .verify = f_verify, .close = f_close},
+};
+
+static const future_desc desc = {
+    .v1 = {.size = DESC_SIZE,
+           .magic = MAGIC,
+           .kind = LK_PLUGIN_KIND_FACE,
+           .abi_major = MAJOR,
+           .abi_minor = MINOR,
+           .name = "fake-face",
+           .vendor = "tests",
+           .version = "0.0.1",
+           .ops = &ops.v1},
+};
 
 #ifdef FAKE_NO_ENTRY
 /* Exported under a v2 name only: a v1 host must not find anything to call. */
