@@ -22,6 +22,7 @@ typedef struct config_key {
 /* Sorted by key: config list prints in this order. */
 static const config_key known_keys[] = {
     {"camera.device", "/dev/video0", "V4L2 capture device of the face camera"},
+    {"camera.fps", "15", "frames per second of the file camera source (demo, tests)"},
     {"camera.height", "480", "capture height in pixels"},
     {"camera.source", "v4l2", "v4l2, or a folder of JPEG/PNG images or an .mjpeg file (demo)"},
     {"camera.width", "640", "capture width in pixels"},
