@@ -49,6 +49,10 @@ static int plugin_verify(void *impl, const lk_face_image *id, const lk_face_imag
     lk_plugin_proc *p = impl;
     lk_pmsg_buf req = {0};
     lk_pmsg_begin(&req, LK_PMSG_FACE_VERIFY);
+    size_t total = 64 + 22 + id->len;
+    for (size_t i = 0; i < n; i++)
+        total += 22 + live[i].len;
+    lk_pmsg_reserve(&req, total);
     put_image(&req, LK_PT_ID_PHOTO, id);
     for (size_t i = 0; i < n; i++)
         put_image(&req, LK_PT_LIVE, &live[i]);

@@ -164,6 +164,13 @@ static uint8_t *grow(lk_pmsg_buf *b, size_t more)
     return p;
 }
 
+void lk_pmsg_reserve(lk_pmsg_buf *b, size_t bytes)
+{
+    size_t len = b->len;
+    if (grow(b, bytes))
+        b->len = len;
+}
+
 void lk_pmsg_begin(lk_pmsg_buf *b, uint32_t type)
 {
     b->len = 0;

@@ -114,6 +114,9 @@ typedef struct lk_pmsg_buf {
 } lk_pmsg_buf;
 
 void lk_pmsg_begin(lk_pmsg_buf *b, uint32_t type);
+/* Makes room for `bytes` more without moving (one allocation instead of growing by copies,
+ * each of which must be wiped: worth it for frames of images). */
+void lk_pmsg_reserve(lk_pmsg_buf *b, size_t bytes);
 void lk_pmsg_put(lk_pmsg_buf *b, uint16_t tag, const void *val, size_t len);
 void lk_pmsg_put_u32(lk_pmsg_buf *b, uint16_t tag, uint32_t v);
 void lk_pmsg_put_i32(lk_pmsg_buf *b, uint16_t tag, int32_t v);
