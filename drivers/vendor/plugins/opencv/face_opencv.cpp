@@ -26,7 +26,8 @@
 
 #include "lk_plugin_face.h"
 
-namespace {
+namespace
+{
 
 constexpr int kFace = 100;
 
