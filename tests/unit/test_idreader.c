@@ -107,6 +107,28 @@ static void test_vendor_faults(void **state)
     lk_idreader_close(&r);
 }
 
+/* A reader SDK stuck in a read: the call ends at the time limit, the worker is replaced and
+ * the next presentation reads normally. */
+static void test_stuck_read(void **state)
+{
+    (void)state;
+    char config[128];
+    snprintf(config, sizeof config, "dir=%s delay_ms=5000", dir);
+    lk_idreader_plugin_cfg cfg = {.plugin_path = so, .config = config, .time_limit_ms = 800};
+    lk_idreader r = {0};
+    lk_err err = {0};
+    assert_int_equal(lk_idreader_plugin_open(&cfg, &r, &err), 0);
+    present("name=x\n");
+    assert_int_equal(lk_idreader_wait_card(&r, 100, &err), 0);
+    lk_idcard c;
+    assert_int_equal(lk_idreader_read_card(&r, &c, &err), LK_ETIMEDOUT);
+    assert_non_null(strstr(err.msg, "within 800 ms"));
+    assert_null(c.photo);
+    /* the fresh worker has not read this presentation yet, so it sees the card again */
+    assert_int_equal(lk_idreader_wait_card(&r, 100, &err), 0);
+    lk_idreader_close(&r);
+}
+
 static void test_wrong_kind(void **state)
 {
     (void)state;
@@ -125,6 +147,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_read_and_represent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vendor_faults, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stuck_read, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wrong_kind, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,6 +16,7 @@
  *   fault=read-fail|sam-auth|removed   make read_card fail like the SDK would, with
  *   native=N                 the vendor code reported (SAM status bytes, e.g. 0x41 = 65) */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,9 @@ static void sleep_ms(unsigned ms)
 static int32_t sim_open(const lk_plugin_host_api *host, const char *config, void **out,
                         lk_plugin_error *err)
 {
+    /* A vendor checks the host table is long enough for what it calls (append-only ABI). */
+    if (!host || host->size < offsetof(lk_plugin_host_api, cancelled) + sizeof host->cancelled)
+        return fail(err, LK_PLUGIN_EINVAL, 0, "host API too old");
     sim *s = calloc(1, sizeof *s);
     if (!s)
         return fail(err, LK_PLUGIN_ENOMEM, 0, "out of memory");
