@@ -15,8 +15,11 @@
 #include <cmocka.h>
 
 #include "kiosk/lk_camera.h"
+#include "kiosk/lk_config.h"
+#include "kiosk/lk_device_settings.h"
 #include "lk_camera_drv.h"
 #include "lk_mjpeg.h"
+#include "lk_testutil.h"
 
 /* A structurally valid baseline JPEG of the given size (not decodable pixels: the splitter
  * and the file source never decode). `tricky` adds an EXIF-like APP1 holding a whole
@@ -219,6 +222,25 @@ static void test_v4l2_errors(void **state)
     assert_int_equal(lk_camera_start(&cam, &err), LK_ENODEV); /* nothing was opened */
 }
 
+static void test_settings(void **state)
+{
+    lk_test_fixture *fx = *state;
+    lk_camera_settings cs;
+    lk_err err = {0};
+    assert_int_equal(lk_camera_settings_load(fx->st, &cs, &err), 0);
+    assert_string_equal(cs.cfg.source, "v4l2");
+    assert_string_equal(cs.cfg.device, "/dev/video0");
+    assert_true(cs.cfg.width == 640 && cs.cfg.height == 480 && cs.cfg.fps == 15);
+    assert_int_equal(lk_config_set(fx->st, "camera.width", "5", "test", &err), 0);
+    assert_int_equal(lk_camera_settings_load(fx->st, &cs, &err), LK_ECONFIG);
+    assert_non_null(strstr(err.msg, "camera.width"));
+    lk_idreader_settings is;
+    assert_int_equal(lk_config_set(fx->st, "idreader.plugin", "/opt/sam.so", "test", &err), 0);
+    assert_int_equal(lk_idreader_settings_load(fx->st, &is, &err), 0);
+    assert_string_equal(is.plugin, "/opt/sam.so");
+    assert_int_equal(is.time_limit_ms, 10000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -228,6 +250,7 @@ int main(void)
         cmocka_unit_test(test_v4l2_choose),
         cmocka_unit_test(test_yuyv),
         cmocka_unit_test(test_v4l2_errors),
+        cmocka_unit_test_setup_teardown(test_settings, lk_test_setup_open, lk_test_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

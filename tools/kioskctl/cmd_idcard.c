@@ -7,11 +7,12 @@
 #include <string.h>
 
 #include "kctl.h"
+#include "kiosk/lk_device_settings.h"
 #include "kiosk/lk_idreader.h"
 #include "kiosk/lk_pii.h"
 #include "lk_idreader_plugin.h"
 
-#define IDCARD_USAGE "idcard read --plugin SO [--config STR] [--timeout-ms N] [--photo OUT.ppm]"
+#define IDCARD_USAGE "idcard read [--plugin SO] [--config STR] [--timeout-ms N] [--photo OUT.ppm]"
 
 typedef struct id_args {
     const char *plugin, *config, *photo;
@@ -37,7 +38,28 @@ static int parse(int argc, char **argv, id_args *a)
         else
             return -1;
     }
-    return a->plugin ? 0 : -1;
+    return 0;
+}
+
+/* Without --plugin, the configured reader (idreader.plugin, idreader.plugin_config). */
+static int from_config(kctl *k, id_args *a, lk_idreader_settings *s)
+{
+    lk_store *st = kctl_open_store(k);
+    lk_err err = {0};
+    int rc = st ? lk_idreader_settings_load(st, s, &err) : LK_EDB;
+    if (st)
+        lk_store_close(st);
+    if (rc == 0 && !s->plugin[0])
+        rc = lk_err_set(&err, LK_ECONFIG, "no --plugin and no idreader.plugin configured");
+    if (rc != 0) {
+        if (st)
+            kctl_error("idcard read: %s", err.msg);
+        return -1;
+    }
+    a->plugin = s->plugin;
+    if (!a->config)
+        a->config = s->plugin_config;
+    return 0;
 }
 
 /* The first UTF-8 character, then one '*' per further character. */
@@ -101,10 +123,12 @@ static int fail(const lk_err *err)
 
 int kctl_cmd_idcard(kctl *k, int argc, char **argv)
 {
-    (void)k;
     id_args a = {0};
+    lk_idreader_settings settings;
     if (parse(argc, argv, &a) != 0)
         return kctl_usage(IDCARD_USAGE);
+    if (!a.plugin && from_config(k, &a, &settings) != 0)
+        return KCTL_FAIL;
     lk_idreader_plugin_cfg cfg = {.plugin_path = a.plugin,
                                   .config = a.config,
                                   .time_limit_ms = a.timeout_ms + 5000,

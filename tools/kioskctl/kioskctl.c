@@ -25,7 +25,8 @@ static const struct {
     {"face", kctl_cmd_face,
      "face verify --plugin SO [--config STR] --id-photo FILE --live FILE [--live FILE...]"},
     {"plugin", kctl_cmd_plugin, "plugin check SO [--kind face|idreader] [--config STR]"},
-    {"idcard", kctl_cmd_idcard, "idcard read --plugin SO [--config STR] [--timeout-ms N]"},
+    {"idcard", kctl_cmd_idcard,
+     "idcard read [--plugin SO] [--config STR] [--timeout-ms N] [--photo OUT.ppm]"},
 };
 
 static int usage(void)
