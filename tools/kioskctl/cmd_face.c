@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "kctl.h"
 #include "kiosk/lk_face_policy.h"
@@ -24,15 +25,18 @@ typedef struct face_args {
 static int load_image(const char *path, lk_face_image *im)
 {
     FILE *f = fopen(path, "rb");
-    if (!f) {
+    struct stat st;
+    if (!f || fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
         kctl_error("face verify: cannot open %s", path);
+        if (f)
+            fclose(f);
         return -1;
     }
-    uint8_t *buf = malloc(MAX_IMAGE);
-    size_t n = buf ? fread(buf, 1, MAX_IMAGE, f) : 0;
-    int too_big = buf && n == MAX_IMAGE && fgetc(f) != EOF;
+    size_t size = (size_t)st.st_size;
+    uint8_t *buf = size && size <= MAX_IMAGE ? malloc(size) : NULL;
+    size_t n = buf ? fread(buf, 1, size, f) : 0;
     fclose(f);
-    if (!buf || n == 0 || too_big) {
+    if (!buf || n != size) {
         kctl_error("face verify: %s is empty, unreadable or larger than 32 MiB", path);
         free(buf);
         return -1;
