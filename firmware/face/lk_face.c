@@ -10,8 +10,8 @@ int lk_face_verify(lk_face_matcher *m, const lk_face_image *id_photo, const lk_f
         return lk_err_set(err, LK_ENODEV, "no face matcher configured");
     if (!id_photo || !id_photo->data || !id_photo->len)
         return lk_err_set(err, LK_EINVAL, "no ID photo");
-    if (!live || n_live == 0)
-        return lk_err_set(err, LK_EINVAL, "no live frame");
+    if (!live || n_live == 0 || n_live > LK_FACE_MAX_LIVE)
+        return lk_err_set(err, LK_EINVAL, "%zu live frames (1..%d)", n_live, LK_FACE_MAX_LIVE);
     memset(out, 0, sizeof *out);
     return m->ops->verify(m->impl, id_photo, live, n_live, out, err);
 }

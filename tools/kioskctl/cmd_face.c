@@ -12,7 +12,7 @@
 
 #define FACE_USAGE                                                                                 \
     "face verify --plugin SO [--config STR] --id-photo FILE --live FILE [--live FILE...]"
-#define MAX_LIVE  16
+#define MAX_LIVE  LK_FACE_MAX_LIVE
 #define MAX_IMAGE (32u << 20)
 
 typedef struct face_args {

@@ -5,7 +5,9 @@
  * Threading: lk_face_verify blocks for up to the configured time limit (face.time_limit_ms,
  * default 10 s; the first call also starts the worker). Call it from a worker thread, never
  * the UI/main loop thread, and post the result back as an event. One matcher serves one
- * thread at a time: do not call it from two threads at once (one session = one caller).
+ * thread at a time: do not call it from two threads at once (one session = one caller), and
+ * call lk_face_close only once that thread's call has returned. A call cannot be cancelled
+ * early; it ends by the time limit at the latest (the worker is then killed).
  *
  * Images: the caller owns every buffer and must wipe it (explicit_bzero) when the session ends
  * or times out; the port copies nothing that outlives the call and wipes its own copies.
@@ -69,7 +71,9 @@ typedef struct lk_face_matcher {
     void *impl;
 } lk_face_matcher;
 
-/* Compares the ID photo with n_live >= 1 frames from the camera. Blocking; see above. */
+#define LK_FACE_MAX_LIVE 16 /* live frames per call */
+
+/* Compares the ID photo with 1..LK_FACE_MAX_LIVE frames from the camera. Blocking; see above. */
 int lk_face_verify(lk_face_matcher *m, const lk_face_image *id_photo, const lk_face_image *live,
                    size_t n_live, lk_face_score *out, lk_err *err);
 int lk_face_info(lk_face_matcher *m, lk_face_matcher_info *out, lk_err *err);
