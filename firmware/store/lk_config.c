@@ -39,13 +39,38 @@ typedef struct config_key {
 
 /* Sorted by key: config list prints in this order. */
 static const config_key known_keys[] = {
+    {"camera.device", "/dev/video0", "V4L2 capture device of the face camera", CFG_PATH, 0, 255,
+     NULL},
+    {"camera.fps", "15", "frames per second of the file camera source (demo, tests)", CFG_INT, 1,
+     120, NULL},
+    {"camera.height", "480", "capture height in pixels", CFG_INT, 16, 4320, NULL},
+    {"camera.source", "v4l2", "v4l2, or a folder of JPEG/PNG images or an .mjpeg file (demo)",
+     CFG_TEXT, 0, 255, NULL},
+    {"camera.width", "640", "capture width in pixels", CFG_INT, 16, 7680, NULL},
     {"emrtd.csca_dir", "", "directory of CSCA certificates (PEM or DER) for passive authentication",
      CFG_PATH, 0, 255, NULL},
     {"emrtd.require_passive_auth", "true",
      "true: a document failing passive authentication is refused; false: only audited", CFG_CHOICE,
      0, 0, "true|false"},
-    {"face.threshold", "0.80", "minimum similarity score for a person-to-ID match", CFG_FRAC, 1,
-     100, NULL},
+    {"face.max_attempts", "3", "face check attempts before the customer is sent to staff", CFG_INT,
+     1, 10, NULL},
+    {"face.memory_limit_mb", "1024", "address-space cap of the face plug-in worker, MiB (0: none)",
+     CFG_INT, 0, 65536, NULL},
+    {"face.plugin", "", "path of the face-matching vendor plug-in (.so)", CFG_PATH, 0, 255, NULL},
+    {"face.plugin_config", "", "configuration string handed to the face plug-in", CFG_UNTYPED, 0, 0,
+     NULL},
+    {"face.require_liveness", "1", "1: a face match needs the plug-in's liveness check to pass",
+     CFG_CHOICE, 0, 0, "0|1"},
+    /* Vendor scores differ in scale (the reference LBPH matcher's is a distance near 50), so
+     * the range is wide; "vendor" takes the plug-in's own threshold. */
+    {"face.threshold", "0.80", "minimum similarity score for a person-to-ID match, or vendor",
+     CFG_FRAC, 0, 99999, "vendor"},
+    {"face.time_limit_ms", "10000", "per call to the face plug-in, worker start included", CFG_INT,
+     100, 600000, NULL},
+    {"idreader.plugin", "", "path of the SAM resident-ID-card reader plug-in (.so)", CFG_PATH, 0,
+     255, NULL},
+    {"idreader.plugin_config", "", "configuration string handed to the SAM reader plug-in",
+     CFG_UNTYPED, 0, 0, NULL},
     {"kiosk.id", "", "this kiosk's id, matched against a bundle's targets", CFG_NAME, 0, 64, NULL},
     {"nfc.device", "", "libnfc connstring of the NFC reader, e.g. pn532_uart:/dev/ttyS0", CFG_TEXT,
      0, 255, NULL},
@@ -96,6 +121,8 @@ static int check_int(const config_key *k, const char *v, lk_err *err)
  * admit "nan", "1e2" or hex floats. */
 static int check_frac(const config_key *k, const char *v, lk_err *err)
 {
+    if (k->choices && check_choice(k, v, NULL) == 0)
+        return 0; /* a word the key allows besides numbers, e.g. face.threshold's "vendor" */
     size_t ip = strspn(v, "0123456789"), fp = 0;
     if (v[ip] == '.')
         fp = strspn(v + ip + 1, "0123456789");
@@ -132,6 +159,8 @@ static int check_chars(const config_key *k, const char *v, const char *allowed, 
 
 static int check_path(const config_key *k, const char *v, lk_err *err)
 {
+    if (!*v && !*k->fallback)
+        return 0; /* a path that is unset by default may be unset again */
     int rc = check_chars(k, v, "/._-", err);
     if (rc != 0)
         return rc;

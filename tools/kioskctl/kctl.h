@@ -40,6 +40,9 @@ int kctl_cmd_nfc(kctl *k, int argc, char **argv);   /* NFC / eMRTD */
 int kctl_cmd_emrtd(kctl *k, int argc, char **argv); /* NFC / eMRTD */
 int kctl_cmd_card(kctl *k, int argc, char **argv);  /* NFC / eMRTD: virtual card files */
 int kctl_cmd_pki(kctl *k, int argc, char **argv);   /* NFC / eMRTD: test CSCA */
+int kctl_cmd_face(kctl *k, int argc, char **argv);
+int kctl_cmd_plugin(kctl *k, int argc, char **argv);
+int kctl_cmd_idcard(kctl *k, int argc, char **argv);
 
 /* Opens the store picked by --db / $LK_DB / default; on failure prints the reason and
  * returns NULL. */

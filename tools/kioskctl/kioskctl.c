@@ -46,6 +46,11 @@ static const struct {
      "card make-emrtd --mrz LINE LINE [LINE] --photo FILE --csca-dir DIR -o FILE |\n"
      "          card make-service --payload FILE -o FILE"},
     {"pki", kctl_cmd_pki, "pki make-test-csca DIR"},
+    {"face", kctl_cmd_face,
+     "face verify --plugin SO [--config STR] --id-photo FILE --live FILE [--live FILE...]"},
+    {"plugin", kctl_cmd_plugin, "plugin check SO [--kind face|idreader] [--config STR]"},
+    {"idcard", kctl_cmd_idcard,
+     "idcard read [--plugin SO] [--config STR] [--timeout-ms N] [--photo OUT.ppm]"},
 };
 
 static int usage(void)
