@@ -117,6 +117,8 @@ static int check_int(const config_key *k, const char *v, lk_err *err)
     return 0;
 }
 
+static int check_choice(const config_key *k, const char *v, lk_err *err);
+
 /* Fixed-point parse, not strtod: "0.8" must mean 80 hundredths on every locale and never
  * admit "nan", "1e2" or hex floats. */
 static int check_frac(const config_key *k, const char *v, lk_err *err)
