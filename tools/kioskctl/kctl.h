@@ -28,6 +28,7 @@ int kctl_cmd_audit(kctl *k, int argc, char **argv);
 int kctl_cmd_config(kctl *k, int argc, char **argv);
 int kctl_cmd_counters(kctl *k, int argc, char **argv);
 int kctl_cmd_render(kctl *k, int argc, char **argv);
+int kctl_cmd_sync(kctl *k, int argc, char **argv);
 
 /* Opens the store picked by --db / $LK_DB / default; on failure prints the reason and
  * returns NULL. */

@@ -22,6 +22,7 @@ static const struct {
     {"render", kctl_cmd_render,
      "render USCC --copy original|duplicate [--copy-no N] [--overlay] [--template PATH]\n"
      "          -o FILE.pdf|FILE.png"},
+    {"sync", kctl_cmd_sync, "sync [--full]   (registry change feed and print reports)"},
 };
 
 static int usage(void)
