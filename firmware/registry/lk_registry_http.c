@@ -182,6 +182,18 @@ static long long backoff_ms(int n, long long floor_ms)
     return wait < floor_ms ? floor_ms : wait;
 }
 
+/* libcurl silently re-sends a request once when a reused connection turns out dead; if the
+ * server had read it before the connection died, the copy carries a nonce already seen. A
+ * fresh signature (next attempt) is the cure. */
+static int replayed(const reg_resp *r)
+{
+    char code[32], msg[8];
+    if (r->status != 401)
+        return 0;
+    lk_registry_parse_error(r->body, r->len, code, sizeof code, msg, sizeof msg);
+    return strcmp(code, "nonce_replayed") == 0;
+}
+
 static void resp_reset(reg_resp *r)
 {
     r->len = 0;
@@ -208,7 +220,7 @@ int lk_reg_http(lk_registry *reg, const char *method, const char *target, const 
         resp_reset(r);
         int rc = attempt(reg, method, target, body, blen, timeout, r, err);
         int transient = rc == LK_EIO || rc == LK_ETIMEDOUT ||
-                        (rc == 0 && (r->status >= 500 || r->status == 429));
+                        (rc == 0 && (r->status >= 500 || r->status == 429 || replayed(r)));
         if (!transient || n >= reg->retries)
             return rc;
         long long wait = backoff_ms(n, rc == 0 ? r->retry_after_ms : -1);

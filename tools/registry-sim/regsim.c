@@ -52,11 +52,14 @@ static void on_done(void *cls, struct MHD_Connection *c, void **req_cls,
 static MHD_RESULT reply(struct MHD_Connection *c, unsigned status, char *body, size_t len,
                         const char *retry_after)
 {
+    /* MHD takes the buffer and frees it with the response: a page is megabytes, no copy. */
     struct MHD_Response *resp =
-        MHD_create_response_from_buffer(len, body ? body : (char *)"", MHD_RESPMEM_MUST_COPY);
-    free(body);
-    if (!resp)
+        body ? MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE)
+             : MHD_create_response_from_buffer(0, (char *)"", MHD_RESPMEM_PERSISTENT);
+    if (!resp) {
+        free(body);
         return MHD_NO;
+    }
     MHD_add_response_header(resp, "Content-Type", "application/json");
     if (retry_after)
         MHD_add_response_header(resp, "Retry-After", retry_after);
@@ -321,7 +324,8 @@ static MHD_RESULT api(lk_regsim *sim, struct MHD_Connection *c, const char *url,
     int fault = why ? 0 : take_fault(sim, url, &ms);
     pthread_mutex_unlock(&sim->mu);
     if (why)
-        return reply_error(c, 401, "unauthenticated", why);
+        return reply_error(
+            c, 401, strcmp(why, "nonce replayed") ? "unauthenticated" : "nonce_replayed", why);
     if (fault == LK_REGSIM_FAULT_SLOW)
         nap(sim, ms);
     if (fault == LK_REGSIM_FAULT_RESET)
