@@ -210,21 +210,251 @@ static void reject(lk_registry_change *c, const lk_err *why)
     c->reason[n] = '\0';
 }
 
-static int parse_change(const cJSON *obj, int today, int64_t prev_seq, lk_registry_change *c,
-                        lk_err *err)
+/* ------------------------------------------------------------------------------------------ */
+/* The change feed. A page holds up to 1,000 records of up to 64 KB: it is not parsed into one
+ * tree. A strict skimmer checks the page's structure and finds each member's bytes; a record's
+ * bytes go straight to lk_record_from_json (which applies its own NUL, \u0000, size and UTF-8
+ * rules), and only the small envelope values are decoded with cJSON. */
+
+#define SKIM_DEPTH 64
+
+typedef struct span {
+    const char *p;
+    size_t n;
+} span;
+
+static void skip_ws(const char *s, size_t n, size_t *i)
 {
+    while (*i < n && (s[*i] == ' ' || s[*i] == '\t' || s[*i] == '\r' || s[*i] == '\n'))
+        (*i)++;
+}
+
+static int hex_digit(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+static int skim_string(const char *s, size_t n, size_t *i)
+{
+    if (*i >= n || s[*i] != '"')
+        return -1;
+    for ((*i)++; *i < n;) {
+        unsigned char c = (unsigned char)s[*i];
+        if (c == '"') {
+            (*i)++;
+            return 0;
+        }
+        if (c < 0x20)
+            return -1;
+        if (c != '\\') {
+            (*i)++;
+            continue;
+        }
+        if (*i + 1 >= n)
+            return -1;
+        char e = s[*i + 1];
+        if (e == 'u') {
+            if (*i + 6 > n || !hex_digit(s[*i + 2]) || !hex_digit(s[*i + 3]) ||
+                !hex_digit(s[*i + 4]) || !hex_digit(s[*i + 5]))
+                return -1;
+            *i += 6;
+        } else if (e && strchr("\"\\/bfnrt", e)) {
+            *i += 2;
+        } else {
+            return -1;
+        }
+    }
+    return -1;
+}
+
+static int skim_value(const char *s, size_t n, size_t *i, int depth);
+
+static int skim_container(const char *s, size_t n, size_t *i, int depth, int is_object)
+{
+    char close = is_object ? '}' : ']';
+    if (depth > SKIM_DEPTH)
+        return -1;
+    (*i)++;
+    skip_ws(s, n, i);
+    if (*i < n && s[*i] == close) {
+        (*i)++;
+        return 0;
+    }
+    for (;;) {
+        skip_ws(s, n, i);
+        if (is_object) {
+            if (skim_string(s, n, i) != 0)
+                return -1;
+            skip_ws(s, n, i);
+            if (*i >= n || s[*i] != ':')
+                return -1;
+            (*i)++;
+        }
+        if (skim_value(s, n, i, depth + 1) != 0)
+            return -1;
+        skip_ws(s, n, i);
+        if (*i < n && s[*i] == ',') {
+            (*i)++;
+            continue;
+        }
+        if (*i < n && s[*i] == close) {
+            (*i)++;
+            return 0;
+        }
+        return -1;
+    }
+}
+
+/* Scalars are only delimited here; whoever reads one parses it strictly. */
+static int skim_value(const char *s, size_t n, size_t *i, int depth)
+{
+    skip_ws(s, n, i);
+    if (*i >= n)
+        return -1;
+    if (s[*i] == '{' || s[*i] == '[')
+        return skim_container(s, n, i, depth, s[*i] == '{');
+    if (s[*i] == '"')
+        return skim_string(s, n, i);
+    size_t start = *i;
+    while (*i < n && s[*i] && strchr("-+.eE0123456789truefalsn", s[*i]))
+        (*i)++;
+    return *i > start ? 0 : -1;
+}
+
+/* Calls cb for each member of the object at obj (already skimmed, so well-formed). */
+typedef int (*member_cb)(void *ctx, span key, span value, lk_err *err);
+
+static int each_member(span obj, member_cb cb, void *ctx, lk_err *err)
+{
+    size_t i = 1;
+    const char *s = obj.p;
+    skip_ws(s, obj.n, &i);
+    if (i < obj.n && s[i] == '}')
+        return 0;
+    while (i < obj.n) {
+        skip_ws(s, obj.n, &i);
+        size_t k0 = i;
+        skim_string(s, obj.n, &i);
+        span key = {s + k0 + 1, i - k0 - 2};
+        skip_ws(s, obj.n, &i);
+        i++; /* ':' */
+        skip_ws(s, obj.n, &i);
+        size_t v0 = i;
+        skim_value(s, obj.n, &i, 0);
+        int rc = cb(ctx, key, (span){s + v0, i - v0}, err);
+        if (rc != 0)
+            return rc;
+        skip_ws(s, obj.n, &i);
+        if (i >= obj.n || s[i] != ',')
+            break;
+        i++;
+    }
+    return 0;
+}
+
+static int key_is(span key, const char *name)
+{
+    return key.n == strlen(name) && memcmp(key.p, name, key.n) == 0;
+}
+
+/* A small JSON string value decoded into dst (clean text only). */
+static int span_string(span v, char *dst, size_t dstsz, const char *what, lk_err *err)
+{
+    cJSON *j = lk_registry_text_ok(v.p, v.n) ? cJSON_ParseWithLength(v.p, v.n) : NULL;
+    int ok = cJSON_IsString(j) && strlen(j->valuestring) < dstsz;
+    if (ok)
+        memcpy(dst, j->valuestring, strlen(j->valuestring) + 1);
+    cJSON_Delete(j);
+    return ok ? 0 : lk_err_set(err, LK_EPROTO, "registry: %s not a clean string or too long", what);
+}
+
+static int span_seq(span v, int64_t *out, lk_err *err)
+{
+    char buf[32];
+    char *end = NULL;
+    if (v.n == 0 || v.n >= sizeof buf || strspn(v.p, "0123456789") < v.n)
+        return lk_err_set(err, LK_EPROTO, "change: seq missing or not a positive integer");
+    memcpy(buf, v.p, v.n);
+    buf[v.n] = '\0';
+    long long n = strtoll(buf, &end, 10);
+    if (*end || n < 1 || n > 9007199254740991LL)
+        return lk_err_set(err, LK_EPROTO, "change: seq out of range");
+    *out = n;
+    return 0;
+}
+
+typedef struct change_members {
+    span seq, kind, record;
+    int seq_n, kind_n, record_n;
+} change_members;
+
+static int on_change_member(void *ctx, span key, span value, lk_err *err)
+{
+    change_members *m = ctx;
+    (void)err;
+    if (key_is(key, "seq"))
+        m->seq = value, m->seq_n++;
+    else if (key_is(key, "kind"))
+        m->kind = value, m->kind_n++;
+    else if (key_is(key, "record"))
+        m->record = value, m->record_n++;
+    return 0;
+}
+
+static int parse_record_span(span rec, int today, lk_registry_change *c, lk_err *err)
+{
+    if (rec.n == 0 || rec.p[0] != '{')
+        return lk_err_set(err, LK_EPROTO, "change: record missing or not an object");
+    int rc = lk_record_from_json(rec.p, rec.n, &c->record, err);
+    if (rc == 0)
+        rc = lk_record_validate(c->record, today, &c->warnings, err);
+    if (rc == 0)
+        snprintf(c->uscc, sizeof c->uscc, "%s", c->record->uscc);
+    return rc;
+}
+
+/* Kinds other than upsert are small: decoded whole with cJSON. */
+static int parse_small_change(span el, const char *kind, int today, lk_registry_change *c,
+                              lk_err *err)
+{
+    if (!lk_registry_text_ok(el.p, el.n))
+        return lk_err_set(err, LK_EPROTO, "change: not clean UTF-8 text");
+    cJSON *obj = cJSON_ParseWithLength(el.p, el.n);
+    if (!obj)
+        return lk_err_set(err, LK_ENOMEM, "out of memory");
+    int rc = parse_kind(obj, kind, today, c, err);
+    cJSON_Delete(obj);
+    return rc;
+}
+
+static int parse_change(span el, int today, int64_t prev_seq, lk_registry_change *c, lk_err *err)
+{
+    change_members m = {0};
     char kind[16];
     memset(c, 0, sizeof *c);
-    if (!cJSON_IsObject(obj))
+    if (el.p[0] != '{')
         return lk_err_set(err, LK_EPROTO, "registry: a change is not an object");
-    int rc = take_int(obj, "seq", 1, 9007199254740991.0, &c->seq, "change", err);
+    each_member(el, on_change_member, &m, err);
+    if (m.seq_n != 1)
+        return lk_err_set(err, LK_EPROTO, "change: seq missing or repeated");
+    int rc = span_seq(m.seq, &c->seq, err);
     if (rc == 0 && c->seq <= prev_seq)
         rc = lk_err_set(err, LK_EPROTO, "registry: change sequence numbers do not increase");
     if (rc != 0)
         return rc; /* the page's order cannot be trusted: refuse it whole */
     lk_err why = {0};
-    if (take_str(obj, "kind", 0, kind, sizeof kind, "change", &why) != 0 ||
-        parse_kind(obj, kind, today, c, &why) != 0) {
+    if (m.kind_n != 1)
+        rc = lk_err_set(&why, LK_EPROTO, "change: kind missing or repeated");
+    else
+        rc = span_string(m.kind, kind, sizeof kind, "change kind", &why);
+    if (rc == 0 && strcmp(kind, "upsert") == 0) {
+        c->kind = LK_REGISTRY_UPSERT;
+        rc = m.record_n == 1 ? parse_record_span(m.record, today, c, &why)
+                             : lk_err_set(&why, LK_EPROTO, "change: record missing or repeated");
+    } else if (rc == 0) {
+        rc = parse_small_change(el, kind, today, c, &why);
+    }
+    if (rc != 0) {
         if (why.code == LK_ENOMEM)
             return lk_err_set(err, LK_ENOMEM, "out of memory");
         reject(c, &why);
@@ -232,63 +462,129 @@ static int parse_change(const cJSON *obj, int today, int64_t prev_seq, lk_regist
     return 0;
 }
 
-static int parse_changes_array(const cJSON *arr, int today, lk_registry_page *page, lk_err *err)
+static int count_elements(span arr, size_t *count)
 {
-    if (!cJSON_IsArray(arr))
+    size_t i = 1, n = 0;
+    skip_ws(arr.p, arr.n, &i);
+    if (i < arr.n && arr.p[i] == ']')
+        return (*count = 0), 0;
+    while (i < arr.n) {
+        skim_value(arr.p, arr.n, &i, 0);
+        n++;
+        skip_ws(arr.p, arr.n, &i);
+        if (i >= arr.n || arr.p[i] != ',')
+            break;
+        i++;
+    }
+    *count = n;
+    return 0;
+}
+
+static int parse_changes_array(span arr, int today, lk_registry_page *page, lk_err *err)
+{
+    size_t n = 0;
+    if (arr.n == 0 || arr.p[0] != '[')
         return lk_err_set(err, LK_EPROTO, "registry: changes missing or not an array");
-    int n = cJSON_GetArraySize(arr);
+    count_elements(arr, &n);
     if (n > LK_REGISTRY_PAGE_MAX)
         return lk_err_set(err, LK_EPROTO, "registry: more than %d changes in a page",
                           LK_REGISTRY_PAGE_MAX);
-    page->changes = n ? calloc((size_t)n, sizeof *page->changes) : NULL;
-    if (n && !page->changes)
+    if (n && !(page->changes = calloc(n, sizeof *page->changes)))
         return lk_err_set(err, LK_ENOMEM, "out of memory");
+    size_t i = 1;
     int64_t prev = 0;
-    for (const cJSON *it = arr->child; it; it = it->next) {
-        int rc = parse_change(it, today, prev, &page->changes[page->n_changes], err);
+    for (size_t k = 0; k < n; k++) {
+        skip_ws(arr.p, arr.n, &i);
+        size_t v0 = i;
+        skim_value(arr.p, arr.n, &i, 0);
+        int rc = parse_change((span){arr.p + v0, i - v0}, today, prev, &page->changes[k], err);
         if (rc != 0)
             return rc;
-        prev = page->changes[page->n_changes++].seq;
+        page->n_changes++;
+        prev = page->changes[k].seq;
+        skip_ws(arr.p, arr.n, &i);
+        i++; /* ',' or ']' */
     }
     return 0;
 }
 
-static int parse_page_head(const cJSON *root, const char *expected_from, lk_registry_page *page,
+typedef struct page_members {
+    span from, cursor, more, changes;
+    int from_n, cursor_n, more_n, changes_n;
+} page_members;
+
+static int on_page_member(void *ctx, span key, span value, lk_err *err)
+{
+    page_members *m = ctx;
+    (void)err;
+    if (key_is(key, "from"))
+        m->from = value, m->from_n++;
+    else if (key_is(key, "cursor"))
+        m->cursor = value, m->cursor_n++;
+    else if (key_is(key, "more"))
+        m->more = value, m->more_n++;
+    else if (key_is(key, "changes"))
+        m->changes = value, m->changes_n++;
+    return 0;
+}
+
+static int parse_page_head(const page_members *m, const char *expected_from, lk_registry_page *page,
                            lk_err *err)
 {
-    int twice = 0;
-    int rc = take_str(root, "from", 0, page->from, sizeof page->from, "registry", err);
+    if (m->from_n != 1 || m->cursor_n != 1 || m->more_n != 1 || m->changes_n != 1)
+        return lk_err_set(err, LK_EPROTO,
+                          "registry: from, cursor, more or changes missing or"
+                          " repeated");
+    int rc = span_string(m->from, page->from, sizeof page->from, "from", err);
     if (rc == 0)
-        rc = take_str(root, "cursor", 0, page->cursor, sizeof page->cursor, "registry", err);
+        rc = span_string(m->cursor, page->cursor, sizeof page->cursor, "cursor", err);
     if (rc == 0 && strcmp(page->from, expected_from ? expected_from : "") != 0)
         rc = lk_err_set(err, LK_EPROTO, "registry: page answers another cursor than asked");
     if (rc == 0 && page->cursor[0] == '\0')
         rc = lk_err_set(err, LK_EPROTO, "registry: empty cursor");
-    const cJSON *more = rc == 0 ? member(root, "more", &twice) : NULL;
-    if (rc == 0 && (twice || !cJSON_IsBool(more)))
+    int is_true = m->more.n == 4 && memcmp(m->more.p, "true", 4) == 0;
+    int is_false = m->more.n == 5 && memcmp(m->more.p, "false", 5) == 0;
+    if (rc == 0 && !is_true && !is_false)
         rc = lk_err_set(err, LK_EPROTO, "registry: more missing or not a boolean");
-    if (rc == 0)
-        page->more = cJSON_IsTrue(more);
+    page->more = is_true;
     return rc;
+}
+
+/* The whole page must be one well-formed object, nothing but blanks after it. */
+static int skim_page(const char *body, size_t len, span *obj, lk_err *err)
+{
+    if (!body || len == 0)
+        return lk_err_set(err, LK_EPROTO, "registry: empty answer");
+    if (len > LK_REGISTRY_BODY_MAX)
+        return lk_err_set(err, LK_EPROTO, "registry: answer larger than %d bytes",
+                          LK_REGISTRY_BODY_MAX);
+    size_t i = 0;
+    skip_ws(body, len, &i);
+    size_t start = i;
+    if (i >= len || body[i] != '{' || skim_value(body, len, &i, 0) != 0)
+        return lk_err_set(err, LK_EPROTO, "registry: JSON syntax error at byte %zu", i);
+    *obj = (span){body + start, i - start};
+    skip_ws(body, len, &i);
+    if (i != len)
+        return lk_err_set(err, LK_EPROTO, "registry: data after the JSON object");
+    return 0;
 }
 
 int lk_registry_parse_changes(const char *body, size_t len, const char *expected_from, int today,
                               lk_registry_page *page, lk_err *err)
 {
     memset(page, 0, sizeof *page);
-    cJSON *root = NULL;
-    int twice = 0;
-    int rc = parse_body(body, len, &root, err);
+    span obj;
+    page_members m = {0};
+    int rc = skim_page(body, len, &obj, err);
     if (rc == 0)
-        rc = parse_page_head(root, expected_from, page, err);
-    const cJSON *arr = rc == 0 ? member(root, "changes", &twice) : NULL;
-    if (rc == 0 && twice)
-        rc = lk_err_set(err, LK_EPROTO, "registry: changes given twice");
+        rc = each_member(obj, on_page_member, &m, err);
     if (rc == 0)
-        rc = parse_changes_array(arr, today, page, err);
+        rc = parse_page_head(&m, expected_from, page, err);
+    if (rc == 0)
+        rc = parse_changes_array(m.changes, today, page, err);
     if (rc == 0 && page->more && page->n_changes == 0)
         rc = lk_err_set(err, LK_EPROTO, "registry: an empty page cannot have more after it");
-    cJSON_Delete(root);
     if (rc != 0)
         lk_registry_page_free(page);
     return rc;
