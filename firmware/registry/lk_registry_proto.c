@@ -234,37 +234,47 @@ static int hex_digit(char c)
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
+/* Bytes that end a run of plain string content: the quote, the backslash, control characters. */
+static const unsigned char string_stop[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,         1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, ['"'] = 1, ['\\'] = 1,
+};
+
+static int skim_escape(const char *s, size_t n, size_t *i)
+{
+    if (*i + 1 >= n)
+        return -1;
+    char e = s[*i + 1];
+    if (e == 'u') {
+        if (*i + 6 > n || !hex_digit(s[*i + 2]) || !hex_digit(s[*i + 3]) || !hex_digit(s[*i + 4]) ||
+            !hex_digit(s[*i + 5]))
+            return -1;
+        *i += 6;
+        return 0;
+    }
+    if (!e || !strchr("\"\\/bfnrt", e))
+        return -1;
+    *i += 2;
+    return 0;
+}
+
 static int skim_string(const char *s, size_t n, size_t *i)
 {
     if (*i >= n || s[*i] != '"')
         return -1;
-    for ((*i)++; *i < n;) {
-        unsigned char c = (unsigned char)s[*i];
-        if (c == '"') {
-            (*i)++;
+    size_t k = *i + 1;
+    for (;;) {
+        while (k < n && !string_stop[(unsigned char)s[k]])
+            k++;
+        if (k >= n || (unsigned char)s[k] < 0x20)
+            return -1;
+        if (s[k] == '"') {
+            *i = k + 1;
             return 0;
         }
-        if (c < 0x20)
+        if (skim_escape(s, n, &k) != 0)
             return -1;
-        if (c != '\\') {
-            (*i)++;
-            continue;
-        }
-        if (*i + 1 >= n)
-            return -1;
-        char e = s[*i + 1];
-        if (e == 'u') {
-            if (*i + 6 > n || !hex_digit(s[*i + 2]) || !hex_digit(s[*i + 3]) ||
-                !hex_digit(s[*i + 4]) || !hex_digit(s[*i + 5]))
-                return -1;
-            *i += 6;
-        } else if (e && strchr("\"\\/bfnrt", e)) {
-            *i += 2;
-        } else {
-            return -1;
-        }
     }
-    return -1;
 }
 
 static int skim_value(const char *s, size_t n, size_t *i, int depth);
@@ -324,32 +334,43 @@ static int skim_value(const char *s, size_t n, size_t *i, int depth)
 /* Calls cb for each member of the object at obj (already skimmed, so well-formed). */
 typedef int (*member_cb)(void *ctx, span key, span value, lk_err *err);
 
-static int each_member(span obj, member_cb cb, void *ctx, lk_err *err)
+/* *used (may be NULL) receives the length of the object, closing brace included. */
+static int each_member(span obj, member_cb cb, void *ctx, size_t *used, lk_err *err)
 {
     size_t i = 1;
     const char *s = obj.p;
     skip_ws(s, obj.n, &i);
-    if (i < obj.n && s[i] == '}')
+    if (i < obj.n && s[i] == '}') {
+        if (used)
+            *used = i + 1;
         return 0;
+    }
     while (i < obj.n) {
         skip_ws(s, obj.n, &i);
         size_t k0 = i;
-        skim_string(s, obj.n, &i);
+        if (skim_string(s, obj.n, &i) != 0)
+            break;
         span key = {s + k0 + 1, i - k0 - 2};
         skip_ws(s, obj.n, &i);
-        i++; /* ':' */
+        if (i >= obj.n || s[i++] != ':')
+            break;
         skip_ws(s, obj.n, &i);
         size_t v0 = i;
-        skim_value(s, obj.n, &i, 0);
+        if (skim_value(s, obj.n, &i, 1) != 0)
+            break;
         int rc = cb(ctx, key, (span){s + v0, i - v0}, err);
         if (rc != 0)
             return rc;
         skip_ws(s, obj.n, &i);
-        if (i >= obj.n || s[i] != ',')
+        if (i < obj.n && s[i] == '}') {
+            if (used)
+                *used = i + 1;
+            return 0;
+        }
+        if (i >= obj.n || s[i++] != ',')
             break;
-        i++;
     }
-    return 0;
+    return lk_err_set(err, LK_EPROTO, "registry: JSON syntax error at byte %zu", i);
 }
 
 static int key_is(span key, const char *name)
@@ -434,7 +455,8 @@ static int parse_change(span el, int today, int64_t prev_seq, lk_registry_change
     memset(c, 0, sizeof *c);
     if (el.p[0] != '{')
         return lk_err_set(err, LK_EPROTO, "registry: a change is not an object");
-    each_member(el, on_change_member, &m, err);
+    if (each_member(el, on_change_member, &m, NULL, err) != 0)
+        return LK_EPROTO;
     if (m.seq_n != 1)
         return lk_err_set(err, LK_EPROTO, "change: seq missing or repeated");
     int rc = span_seq(m.seq, &c->seq, err);
@@ -462,50 +484,46 @@ static int parse_change(span el, int today, int64_t prev_seq, lk_registry_change
     return 0;
 }
 
-static int count_elements(span arr, size_t *count)
-{
-    size_t i = 1, n = 0;
-    skip_ws(arr.p, arr.n, &i);
-    if (i < arr.n && arr.p[i] == ']')
-        return (*count = 0), 0;
-    while (i < arr.n) {
-        skim_value(arr.p, arr.n, &i, 0);
-        n++;
-        skip_ws(arr.p, arr.n, &i);
-        if (i >= arr.n || arr.p[i] != ',')
-            break;
-        i++;
-    }
-    *count = n;
-    return 0;
-}
-
+/* Elements are skimmed (and so checked) once, as they are parsed. */
 static int parse_changes_array(span arr, int today, lk_registry_page *page, lk_err *err)
 {
-    size_t n = 0;
     if (arr.n == 0 || arr.p[0] != '[')
         return lk_err_set(err, LK_EPROTO, "registry: changes missing or not an array");
-    count_elements(arr, &n);
-    if (n > LK_REGISTRY_PAGE_MAX)
-        return lk_err_set(err, LK_EPROTO, "registry: more than %d changes in a page",
-                          LK_REGISTRY_PAGE_MAX);
-    if (n && !(page->changes = calloc(n, sizeof *page->changes)))
-        return lk_err_set(err, LK_ENOMEM, "out of memory");
-    size_t i = 1;
+    size_t i = 1, cap = 0;
     int64_t prev = 0;
-    for (size_t k = 0; k < n; k++) {
+    skip_ws(arr.p, arr.n, &i);
+    if (i < arr.n && arr.p[i] == ']')
+        return 0;
+    while (i < arr.n) {
+        if (page->n_changes == LK_REGISTRY_PAGE_MAX)
+            return lk_err_set(err, LK_EPROTO, "registry: more than %d changes in a page",
+                              LK_REGISTRY_PAGE_MAX);
+        if (page->n_changes == cap) {
+            cap = cap ? cap * 2 : 64;
+            lk_registry_change *grown = realloc(page->changes, cap * sizeof *grown);
+            if (!grown)
+                return lk_err_set(err, LK_ENOMEM, "out of memory");
+            page->changes = grown;
+        }
         skip_ws(arr.p, arr.n, &i);
         size_t v0 = i;
-        skim_value(arr.p, arr.n, &i, 0);
-        int rc = parse_change((span){arr.p + v0, i - v0}, today, prev, &page->changes[k], err);
-        if (rc != 0)
+        if (skim_value(arr.p, arr.n, &i, 2) != 0)
+            break;
+        lk_registry_change *c = &page->changes[page->n_changes];
+        int rc = parse_change((span){arr.p + v0, i - v0}, today, prev, c, err);
+        if (rc != 0) {
+            clear_change(c);
             return rc;
+        }
         page->n_changes++;
-        prev = page->changes[k].seq;
+        prev = c->seq;
         skip_ws(arr.p, arr.n, &i);
-        i++; /* ',' or ']' */
+        if (i < arr.n && arr.p[i] == ']')
+            return 0;
+        if (i >= arr.n || arr.p[i++] != ',')
+            break;
     }
-    return 0;
+    return lk_err_set(err, LK_EPROTO, "registry: JSON syntax error in changes");
 }
 
 typedef struct page_members {
@@ -550,35 +568,35 @@ static int parse_page_head(const page_members *m, const char *expected_from, lk_
     return rc;
 }
 
-/* The whole page must be one well-formed object, nothing but blanks after it. */
-static int skim_page(const char *body, size_t len, span *obj, lk_err *err)
+/* The page is one object with nothing but blanks after it; its members are checked as they
+ * are read, so the bytes of a record are skimmed twice at most before its own parser runs. */
+static int read_page(const char *body, size_t len, page_members *m, lk_err *err)
 {
     if (!body || len == 0)
         return lk_err_set(err, LK_EPROTO, "registry: empty answer");
     if (len > LK_REGISTRY_BODY_MAX)
         return lk_err_set(err, LK_EPROTO, "registry: answer larger than %d bytes",
                           LK_REGISTRY_BODY_MAX);
+    size_t end = len;
+    while (end > 0 && strchr(" \t\r\n", body[end - 1]) && body[end - 1])
+        end--;
     size_t i = 0;
-    skip_ws(body, len, &i);
-    size_t start = i;
-    if (i >= len || body[i] != '{' || skim_value(body, len, &i, 0) != 0)
-        return lk_err_set(err, LK_EPROTO, "registry: JSON syntax error at byte %zu", i);
-    *obj = (span){body + start, i - start};
-    skip_ws(body, len, &i);
-    if (i != len)
-        return lk_err_set(err, LK_EPROTO, "registry: data after the JSON object");
-    return 0;
+    skip_ws(body, end, &i);
+    if (i >= end || body[i] != '{' || body[end - 1] != '}')
+        return lk_err_set(err, LK_EPROTO, "registry: answer is not one JSON object");
+    size_t used = 0;
+    int rc = each_member((span){body + i, end - i}, on_page_member, m, &used, err);
+    if (rc == 0 && used != end - i)
+        rc = lk_err_set(err, LK_EPROTO, "registry: data after the JSON object");
+    return rc;
 }
 
 int lk_registry_parse_changes(const char *body, size_t len, const char *expected_from, int today,
                               lk_registry_page *page, lk_err *err)
 {
     memset(page, 0, sizeof *page);
-    span obj;
     page_members m = {0};
-    int rc = skim_page(body, len, &obj, err);
-    if (rc == 0)
-        rc = each_member(obj, on_page_member, &m, err);
+    int rc = read_page(body, len, &m, err);
     if (rc == 0)
         rc = parse_page_head(&m, expected_from, page, err);
     if (rc == 0)

@@ -544,6 +544,8 @@ static void test_parser_hostile(void **state)
         "{",
         "[]",
         "{\"from\":\"\",\"cursor\":\"c\",\"more\":false,\"changes\":[]} trailing",
+        "{\"from\":\"\",\"cursor\":\"c\",\"more\":false,\"changes\":[]} x }",
+        "{\"from\":\"\",\"cursor\":\"c\",\"more\":false,\"changes\":[] ",
         "{\"from\":\"x\",\"cursor\":\"c\",\"more\":false,\"changes\":[]}",
         "{\"from\":\"\",\"from\":\"\",\"cursor\":\"c\",\"more\":false,\"changes\":[]}",
         "{\"from\":\"\",\"cursor\":\"\",\"more\":false,\"changes\":[]}",

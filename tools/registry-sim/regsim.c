@@ -203,6 +203,62 @@ static int parse_cursor(const lk_regsim *sim, const char *cursor, int64_t *after
     return 0;
 }
 
+static int same_key(const sim_page_key *a, const sim_page_key *b)
+{
+    return a->epoch == b->epoch && a->after == b->after && a->limit == b->limit &&
+           a->n_ev == b->n_ev;
+}
+
+static void *prefetch_run(void *arg)
+{
+    lk_regsim *sim = arg;
+    pthread_mutex_lock(&sim->mu);
+    for (;;) {
+        while (!sim->want_ready && !sim->stopping)
+            pthread_cond_wait(&sim->prefetch_cv, &sim->mu);
+        if (sim->stopping)
+            break;
+        sim->want_ready = 0;
+        sim_page_key k = sim->want;
+        char from[40];
+        snprintf(from, sizeof from, "e%u.%lld", k.epoch, (long long)k.after);
+        free(sim->ready.p);
+        memset(&sim->ready, 0, sizeof sim->ready);
+        if (sim_feed_page(sim, k.after, k.limit, from, NULL, &sim->ready) == 0)
+            sim->ready_key = k;
+        else
+            sim->ready_key.limit = 0;
+    }
+    pthread_mutex_unlock(&sim->mu);
+    return NULL;
+}
+
+/* Called with the lock held: the prepared page when it is this one, else a fresh build; then
+ * asks for the page after it. */
+static int build_page(lk_regsim *sim, int64_t after, int limit, const char *cursor, int fault,
+                      sim_buf *b)
+{
+    sim_page_key k = {sim->epoch, after, limit, sim->n_ev};
+    char wrong[40];
+    snprintf(wrong, sizeof wrong, "e%u.%lld", sim->epoch, (long long)after + 7);
+    int rc = 0;
+    if (!fault && sim->ready_key.limit && same_key(&k, &sim->ready_key)) {
+        *b = sim->ready;
+        memset(&sim->ready, 0, sizeof sim->ready);
+        sim->ready_key.limit = 0;
+    } else {
+        rc = sim_feed_page(sim, after, limit, cursor,
+                           fault == LK_REGSIM_FAULT_WRONG_CURSOR ? wrong : NULL, b);
+    }
+    int64_t last = sim_feed_last_seq(sim), end = after + limit < last ? after + limit : last;
+    if (rc == 0 && end < last && sim->prefetch_started) {
+        sim->want = (sim_page_key){sim->epoch, end, limit, sim->n_ev};
+        sim->want_ready = 1;
+        pthread_cond_signal(&sim->prefetch_cv);
+    }
+    return rc;
+}
+
 static MHD_RESULT api_changes(lk_regsim *sim, struct MHD_Connection *c, int fault)
 {
     const char *cursor = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "cursor");
@@ -213,11 +269,7 @@ static MHD_RESULT api_changes(lk_regsim *sim, struct MHD_Connection *c, int faul
     sim_buf b = {0};
     pthread_mutex_lock(&sim->mu);
     int bad = parse_cursor(sim, cursor, &after);
-    char wrong[40];
-    snprintf(wrong, sizeof wrong, "e%u.%lld", sim->epoch, (long long)after + 7);
-    int rc = bad ? 0
-                 : sim_feed_page(sim, after, limit, cursor ? cursor : "",
-                                 fault == LK_REGSIM_FAULT_WRONG_CURSOR ? wrong : NULL, &b);
+    int rc = bad ? 0 : build_page(sim, after, limit, cursor ? cursor : "", fault, &b);
     pthread_mutex_unlock(&sim->mu);
     if (bad)
         return reply_error(c, 410, "cursor_expired", "cursor unknown or expired; start over");
@@ -499,6 +551,7 @@ int lk_regsim_start(const lk_regsim_opts *o, lk_regsim **out, char *errbuf, size
     if (!sim)
         return -1;
     pthread_mutex_init(&sim->mu, NULL);
+    pthread_cond_init(&sim->prefetch_cv, NULL);
     sim->seed = o->seed, sim->base = o->records, sim->control = o->control, sim->epoch = 1;
     snprintf(sim->kiosk_id, sizeof sim->kiosk_id, "%s", o->kiosk_id ? o->kiosk_id : "kiosk-1");
     if (load_keys(sim, o->pki_dir) != 0) {
@@ -522,6 +575,7 @@ int lk_regsim_start(const lk_regsim_opts *o, lk_regsim **out, char *errbuf, size
         return -1;
     }
     sim->port = info->port;
+    sim->prefetch_started = pthread_create(&sim->prefetch, NULL, prefetch_run, sim) == 0;
     *out = sim;
     return 0;
 }
@@ -538,6 +592,14 @@ void lk_regsim_stop(lk_regsim *sim)
     sim->stopping = 1;
     if (sim->daemon)
         MHD_stop_daemon(sim->daemon);
+    if (sim->prefetch_started) {
+        pthread_mutex_lock(&sim->mu);
+        pthread_cond_signal(&sim->prefetch_cv);
+        pthread_mutex_unlock(&sim->mu);
+        pthread_join(sim->prefetch, NULL);
+    }
+    free(sim->ready.p);
+    pthread_cond_destroy(&sim->prefetch_cv);
     for (size_t i = 0; i < sim->n_ev; i++)
         free(sim->ev[i].text);
     free(sim->ev), free(sim->idx), free(sim->reports);

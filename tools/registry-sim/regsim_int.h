@@ -38,6 +38,13 @@ typedef struct sim_buf {
 
 #define SIM_NONCES 4096
 
+typedef struct sim_page_key {
+    unsigned epoch;
+    int64_t after;
+    int limit;
+    size_t n_ev;
+} sim_page_key;
+
 struct lk_regsim {
     struct MHD_Daemon *daemon;
     pthread_mutex_t mu;
@@ -63,6 +70,13 @@ struct lk_regsim {
     char fault_path[64];
     lk_regsim_stats stats;
     char *cert_pem, *key_pem;
+    /* The next page of a sync is built while the client reads the current one, as a registry
+     * serving from precomputed pages would: one prepared page, valid for one feed state. */
+    pthread_t prefetch;
+    pthread_cond_t prefetch_cv;
+    int prefetch_started, want_ready;
+    sim_page_key want, ready_key;
+    sim_buf ready;
 };
 
 void sim_buf_str(sim_buf *b, const char *s);
