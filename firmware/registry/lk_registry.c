@@ -209,6 +209,7 @@ void lk_registry_close(lk_registry *reg)
     EVP_PKEY_free(reg->key);
     OPENSSL_cleanse(reg->lookup_key, sizeof reg->lookup_key);
     free(reg->url), free(reg->ca_file), free(reg->pins), free(reg->kiosk_id);
+    free(reg->page_buf);
     free(reg);
 }
 
@@ -251,7 +252,7 @@ static int fetch_page(lk_registry *reg, lk_store *st, const char *cursor, lk_reg
     snprintf(target, sizeof target, "/v1/changes?cursor=%s&limit=%d", esc ? esc : "",
              reg->page_size);
     curl_free(esc);
-    reg_resp r = {0};
+    reg_resp r = {.body = reg->page_buf, .cap = reg->page_cap};
     int rc = 0;
     (void)st;
     for (int n = 0;; n++) {
@@ -266,7 +267,7 @@ static int fetch_page(lk_registry *reg, lk_store *st, const char *cursor, lk_reg
     }
     if (rc == 0 && *status != 200 && *status != 410)
         rc = lk_reg_http_error(&r, "registry changes", err);
-    lk_reg_resp_free(&r);
+    reg->page_buf = r.body, reg->page_cap = r.cap;
     return rc;
 }
 

@@ -21,6 +21,8 @@ struct lk_registry {
     long long budget_ms, timeout_ms;
     int retries, page_size, today;
     char actor[64];
+    char *page_buf; /* kept between feed pages: a page is megabytes, allocate it once */
+    size_t page_cap;
 };
 
 typedef struct reg_resp {

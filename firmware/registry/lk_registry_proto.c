@@ -331,46 +331,61 @@ static int skim_value(const char *s, size_t n, size_t *i, int depth)
     return *i > start ? 0 : -1;
 }
 
-/* Calls cb for each member of the object at obj (already skimmed, so well-formed). */
-typedef int (*member_cb)(void *ctx, span key, span value, lk_err *err);
+/* A position in the body. Objects are walked member by member and each value is consumed by
+ * whoever reads it, so the bytes of a record are skimmed once before its own parser runs. */
+typedef struct rd {
+    const char *s;
+    size_t n, i;
+} rd;
 
-/* *used (may be NULL) receives the length of the object, closing brace included. */
-static int each_member(span obj, member_cb cb, void *ctx, size_t *used, lk_err *err)
+/* cb must consume the member's value (advance r->i past it). */
+typedef int (*member_cb)(void *ctx, span key, rd *r, lk_err *err);
+
+static int syntax(const rd *r, lk_err *err)
 {
-    size_t i = 1;
-    const char *s = obj.p;
-    skip_ws(s, obj.n, &i);
-    if (i < obj.n && s[i] == '}') {
-        if (used)
-            *used = i + 1;
+    return lk_err_set(err, LK_EPROTO, "registry: JSON syntax error at byte %zu", r->i);
+}
+
+static int skip_member(rd *r, span *value)
+{
+    skip_ws(r->s, r->n, &r->i);
+    size_t v0 = r->i;
+    if (skim_value(r->s, r->n, &r->i, 1) != 0)
+        return -1;
+    *value = (span){r->s + v0, r->i - v0};
+    return 0;
+}
+
+/* r->i at '{'; on success r->i is just past the matching '}'. */
+static int each_member(rd *r, member_cb cb, void *ctx, lk_err *err)
+{
+    r->i++;
+    skip_ws(r->s, r->n, &r->i);
+    if (r->i < r->n && r->s[r->i] == '}') {
+        r->i++;
         return 0;
     }
-    while (i < obj.n) {
-        skip_ws(s, obj.n, &i);
-        size_t k0 = i;
-        if (skim_string(s, obj.n, &i) != 0)
+    while (r->i < r->n) {
+        skip_ws(r->s, r->n, &r->i);
+        size_t k0 = r->i;
+        if (skim_string(r->s, r->n, &r->i) != 0)
             break;
-        span key = {s + k0 + 1, i - k0 - 2};
-        skip_ws(s, obj.n, &i);
-        if (i >= obj.n || s[i++] != ':')
+        span key = {r->s + k0 + 1, r->i - k0 - 2};
+        skip_ws(r->s, r->n, &r->i);
+        if (r->i >= r->n || r->s[r->i++] != ':')
             break;
-        skip_ws(s, obj.n, &i);
-        size_t v0 = i;
-        if (skim_value(s, obj.n, &i, 1) != 0)
-            break;
-        int rc = cb(ctx, key, (span){s + v0, i - v0}, err);
+        int rc = cb(ctx, key, r, err);
         if (rc != 0)
             return rc;
-        skip_ws(s, obj.n, &i);
-        if (i < obj.n && s[i] == '}') {
-            if (used)
-                *used = i + 1;
+        skip_ws(r->s, r->n, &r->i);
+        if (r->i < r->n && r->s[r->i] == '}') {
+            r->i++;
             return 0;
         }
-        if (i >= obj.n || s[i++] != ',')
+        if (r->i >= r->n || r->s[r->i++] != ',')
             break;
     }
-    return lk_err_set(err, LK_EPROTO, "registry: JSON syntax error at byte %zu", i);
+    return syntax(r, err);
 }
 
 static int key_is(span key, const char *name)
@@ -393,10 +408,12 @@ static int span_seq(span v, int64_t *out, lk_err *err)
 {
     char buf[32];
     char *end = NULL;
-    if (v.n == 0 || v.n >= sizeof buf || strspn(v.p, "0123456789") < v.n)
+    if (v.n == 0 || v.n >= sizeof buf)
         return lk_err_set(err, LK_EPROTO, "change: seq missing or not a positive integer");
     memcpy(buf, v.p, v.n);
     buf[v.n] = '\0';
+    if (strspn(buf, "0123456789") != v.n)
+        return lk_err_set(err, LK_EPROTO, "change: seq missing or not a positive integer");
     long long n = strtoll(buf, &end, 10);
     if (*end || n < 1 || n > 9007199254740991LL)
         return lk_err_set(err, LK_EPROTO, "change: seq out of range");
@@ -409,16 +426,18 @@ typedef struct change_members {
     int seq_n, kind_n, record_n;
 } change_members;
 
-static int on_change_member(void *ctx, span key, span value, lk_err *err)
+static int on_change_member(void *ctx, span key, rd *r, lk_err *err)
 {
     change_members *m = ctx;
-    (void)err;
+    span v;
+    if (skip_member(r, &v) != 0)
+        return syntax(r, err);
     if (key_is(key, "seq"))
-        m->seq = value, m->seq_n++;
+        m->seq = v, m->seq_n++;
     else if (key_is(key, "kind"))
-        m->kind = value, m->kind_n++;
+        m->kind = v, m->kind_n++;
     else if (key_is(key, "record"))
-        m->record = value, m->record_n++;
+        m->record = v, m->record_n++;
     return 0;
 }
 
@@ -442,21 +461,38 @@ static int parse_small_change(span el, const char *kind, int today, lk_registry_
         return lk_err_set(err, LK_EPROTO, "change: not clean UTF-8 text");
     cJSON *obj = cJSON_ParseWithLength(el.p, el.n);
     if (!obj)
-        return lk_err_set(err, LK_ENOMEM, "out of memory");
+        return lk_err_set(err, LK_EPROTO, "change: not valid JSON");
     int rc = parse_kind(obj, kind, today, c, err);
     cJSON_Delete(obj);
     return rc;
 }
 
-static int parse_change(span el, int today, int64_t prev_seq, lk_registry_change *c, lk_err *err)
+static int parse_kind_span(const change_members *m, span el, int today, lk_registry_change *c,
+                           lk_err *why)
+{
+    char kind[16];
+    if (m->kind_n != 1)
+        return lk_err_set(why, LK_EPROTO, "change: kind missing or repeated");
+    int rc = span_string(m->kind, kind, sizeof kind, "change kind", why);
+    if (rc == 0 && strcmp(kind, "upsert") == 0) {
+        c->kind = LK_REGISTRY_UPSERT;
+        return m->record_n == 1 ? parse_record_span(m->record, today, c, why)
+                                : lk_err_set(why, LK_EPROTO, "change: record missing or repeated");
+    }
+    return rc ? rc : parse_small_change(el, kind, today, c, why);
+}
+
+static int parse_change(rd *r, int today, int64_t prev_seq, lk_registry_change *c, lk_err *err)
 {
     change_members m = {0};
-    char kind[16];
     memset(c, 0, sizeof *c);
-    if (el.p[0] != '{')
+    skip_ws(r->s, r->n, &r->i);
+    if (r->i >= r->n || r->s[r->i] != '{')
         return lk_err_set(err, LK_EPROTO, "registry: a change is not an object");
-    if (each_member(el, on_change_member, &m, NULL, err) != 0)
+    size_t v0 = r->i;
+    if (each_member(r, on_change_member, &m, err) != 0)
         return LK_EPROTO;
+    span el = {r->s + v0, r->i - v0};
     if (m.seq_n != 1)
         return lk_err_set(err, LK_EPROTO, "change: seq missing or repeated");
     int rc = span_seq(m.seq, &c->seq, err);
@@ -465,18 +501,7 @@ static int parse_change(span el, int today, int64_t prev_seq, lk_registry_change
     if (rc != 0)
         return rc; /* the page's order cannot be trusted: refuse it whole */
     lk_err why = {0};
-    if (m.kind_n != 1)
-        rc = lk_err_set(&why, LK_EPROTO, "change: kind missing or repeated");
-    else
-        rc = span_string(m.kind, kind, sizeof kind, "change kind", &why);
-    if (rc == 0 && strcmp(kind, "upsert") == 0) {
-        c->kind = LK_REGISTRY_UPSERT;
-        rc = m.record_n == 1 ? parse_record_span(m.record, today, c, &why)
-                             : lk_err_set(&why, LK_EPROTO, "change: record missing or repeated");
-    } else if (rc == 0) {
-        rc = parse_small_change(el, kind, today, c, &why);
-    }
-    if (rc != 0) {
+    if (parse_kind_span(&m, el, today, c, &why) != 0) {
         if (why.code == LK_ENOMEM)
             return lk_err_set(err, LK_ENOMEM, "out of memory");
         reject(c, &why);
@@ -484,65 +509,75 @@ static int parse_change(span el, int today, int64_t prev_seq, lk_registry_change
     return 0;
 }
 
-/* Elements are skimmed (and so checked) once, as they are parsed. */
-static int parse_changes_array(span arr, int today, lk_registry_page *page, lk_err *err)
+static int grow_changes(lk_registry_page *page, size_t *cap, lk_err *err)
 {
-    if (arr.n == 0 || arr.p[0] != '[')
-        return lk_err_set(err, LK_EPROTO, "registry: changes missing or not an array");
-    size_t i = 1, cap = 0;
-    int64_t prev = 0;
-    skip_ws(arr.p, arr.n, &i);
-    if (i < arr.n && arr.p[i] == ']')
+    if (page->n_changes == LK_REGISTRY_PAGE_MAX)
+        return lk_err_set(err, LK_EPROTO, "registry: more than %d changes in a page",
+                          LK_REGISTRY_PAGE_MAX);
+    if (page->n_changes < *cap)
         return 0;
-    while (i < arr.n) {
-        if (page->n_changes == LK_REGISTRY_PAGE_MAX)
-            return lk_err_set(err, LK_EPROTO, "registry: more than %d changes in a page",
-                              LK_REGISTRY_PAGE_MAX);
-        if (page->n_changes == cap) {
-            cap = cap ? cap * 2 : 64;
-            lk_registry_change *grown = realloc(page->changes, cap * sizeof *grown);
-            if (!grown)
-                return lk_err_set(err, LK_ENOMEM, "out of memory");
-            page->changes = grown;
-        }
-        skip_ws(arr.p, arr.n, &i);
-        size_t v0 = i;
-        if (skim_value(arr.p, arr.n, &i, 2) != 0)
-            break;
-        lk_registry_change *c = &page->changes[page->n_changes];
-        int rc = parse_change((span){arr.p + v0, i - v0}, today, prev, c, err);
-        if (rc != 0) {
+    size_t n = *cap ? *cap * 2 : 64;
+    lk_registry_change *grown = realloc(page->changes, n * sizeof *grown);
+    if (!grown)
+        return lk_err_set(err, LK_ENOMEM, "out of memory");
+    page->changes = grown;
+    *cap = n;
+    return 0;
+}
+
+static int parse_changes_array(rd *r, int today, lk_registry_page *page, lk_err *err)
+{
+    skip_ws(r->s, r->n, &r->i);
+    if (r->i >= r->n || r->s[r->i] != '[')
+        return lk_err_set(err, LK_EPROTO, "registry: changes missing or not an array");
+    size_t cap = 0;
+    int64_t prev = 0;
+    r->i++;
+    skip_ws(r->s, r->n, &r->i);
+    if (r->i < r->n && r->s[r->i] == ']')
+        return r->i++, 0;
+    while (r->i < r->n) {
+        int rc = grow_changes(page, &cap, err);
+        lk_registry_change *c = rc == 0 ? &page->changes[page->n_changes] : NULL;
+        if (rc == 0 && (rc = parse_change(r, today, prev, c, err)) != 0)
             clear_change(c);
+        if (rc != 0)
             return rc;
-        }
         page->n_changes++;
         prev = c->seq;
-        skip_ws(arr.p, arr.n, &i);
-        if (i < arr.n && arr.p[i] == ']')
-            return 0;
-        if (i >= arr.n || arr.p[i++] != ',')
+        skip_ws(r->s, r->n, &r->i);
+        if (r->i < r->n && r->s[r->i] == ']')
+            return r->i++, 0;
+        if (r->i >= r->n || r->s[r->i++] != ',')
             break;
     }
-    return lk_err_set(err, LK_EPROTO, "registry: JSON syntax error in changes");
+    return syntax(r, err);
 }
 
 typedef struct page_members {
-    span from, cursor, more, changes;
+    span from, cursor, more;
     int from_n, cursor_n, more_n, changes_n;
+    lk_registry_page *page;
+    int today;
 } page_members;
 
-static int on_page_member(void *ctx, span key, span value, lk_err *err)
+static int on_page_member(void *ctx, span key, rd *r, lk_err *err)
 {
     page_members *m = ctx;
-    (void)err;
+    if (key_is(key, "changes")) {
+        if (m->changes_n++)
+            return lk_err_set(err, LK_EPROTO, "registry: changes given twice");
+        return parse_changes_array(r, m->today, m->page, err);
+    }
+    span v;
+    if (skip_member(r, &v) != 0)
+        return syntax(r, err);
     if (key_is(key, "from"))
-        m->from = value, m->from_n++;
+        m->from = v, m->from_n++;
     else if (key_is(key, "cursor"))
-        m->cursor = value, m->cursor_n++;
+        m->cursor = v, m->cursor_n++;
     else if (key_is(key, "more"))
-        m->more = value, m->more_n++;
-    else if (key_is(key, "changes"))
-        m->changes = value, m->changes_n++;
+        m->more = v, m->more_n++;
     return 0;
 }
 
@@ -551,8 +586,7 @@ static int parse_page_head(const page_members *m, const char *expected_from, lk_
 {
     if (m->from_n != 1 || m->cursor_n != 1 || m->more_n != 1 || m->changes_n != 1)
         return lk_err_set(err, LK_EPROTO,
-                          "registry: from, cursor, more or changes missing or"
-                          " repeated");
+                          "registry: from, cursor, more or changes missing or repeated");
     int rc = span_string(m->from, page->from, sizeof page->from, "from", err);
     if (rc == 0)
         rc = span_string(m->cursor, page->cursor, sizeof page->cursor, "cursor", err);
@@ -568,8 +602,7 @@ static int parse_page_head(const page_members *m, const char *expected_from, lk_
     return rc;
 }
 
-/* The page is one object with nothing but blanks after it; its members are checked as they
- * are read, so the bytes of a record are skimmed twice at most before its own parser runs. */
+/* The page is one object with nothing but blanks after it. */
 static int read_page(const char *body, size_t len, page_members *m, lk_err *err)
 {
     if (!body || len == 0)
@@ -577,16 +610,13 @@ static int read_page(const char *body, size_t len, page_members *m, lk_err *err)
     if (len > LK_REGISTRY_BODY_MAX)
         return lk_err_set(err, LK_EPROTO, "registry: answer larger than %d bytes",
                           LK_REGISTRY_BODY_MAX);
-    size_t end = len;
-    while (end > 0 && strchr(" \t\r\n", body[end - 1]) && body[end - 1])
-        end--;
-    size_t i = 0;
-    skip_ws(body, end, &i);
-    if (i >= end || body[i] != '{' || body[end - 1] != '}')
+    rd r = {body, len, 0};
+    skip_ws(body, len, &r.i);
+    if (r.i >= len || body[r.i] != '{')
         return lk_err_set(err, LK_EPROTO, "registry: answer is not one JSON object");
-    size_t used = 0;
-    int rc = each_member((span){body + i, end - i}, on_page_member, m, &used, err);
-    if (rc == 0 && used != end - i)
+    int rc = each_member(&r, on_page_member, m, err);
+    skip_ws(body, len, &r.i);
+    if (rc == 0 && r.i != len)
         rc = lk_err_set(err, LK_EPROTO, "registry: data after the JSON object");
     return rc;
 }
@@ -595,12 +625,10 @@ int lk_registry_parse_changes(const char *body, size_t len, const char *expected
                               lk_registry_page *page, lk_err *err)
 {
     memset(page, 0, sizeof *page);
-    page_members m = {0};
+    page_members m = {.page = page, .today = today};
     int rc = read_page(body, len, &m, err);
     if (rc == 0)
         rc = parse_page_head(&m, expected_from, page, err);
-    if (rc == 0)
-        rc = parse_changes_array(m.changes, today, page, err);
     if (rc == 0 && page->more && page->n_changes == 0)
         rc = lk_err_set(err, LK_EPROTO, "registry: an empty page cannot have more after it");
     if (rc != 0)

@@ -150,29 +150,6 @@ static int has(const found *f, const char *uscc)
 
 /* ------------------------------------------------------------------------------------------ */
 
-static void test_full_sync_100k(void **state)
-{
-    rig *r = rig_new(state, 100000);
-    lk_registry_sync_stats s;
-    sync_ok(r, &s);
-    assert_true(s.full);
-    assert_int_equal(s.upserts, 100000);
-    assert_int_equal(s.inserted, 100000);
-    assert_int_equal(s.pages, 100);
-    assert_int_equal(s.rejected, 0);
-    assert_string_equal(s.cursor, "e1.100000");
-    assert_int_equal(q(r->fx->st, "SELECT count(*) FROM licenses", NULL), 100000);
-    assert_int_equal(
-        q(r->fx->st, "SELECT count(*) FROM registry_state WHERE cursor = ?1", "e1.100000"), 1);
-    /* Nothing new: one empty page, nothing rewritten. */
-    sync_ok(r, &s);
-    assert_false(s.full);
-    assert_int_equal(s.pages, 1);
-    assert_int_equal(s.upserts, 0);
-    assert_int_equal(audit_count(r->fx->st, "registry.sync"), 2);
-    rig_free(r);
-}
-
 static void test_incremental_kinds(void **state)
 {
     rig *r = rig_new(state, 20);
@@ -642,7 +619,6 @@ int main(void)
                                         lk_test_teardown),
         cmocka_unit_test_setup_teardown(test_tls_pin_and_ca, lk_test_setup_open, lk_test_teardown),
         cmocka_unit_test_setup_teardown(test_auth_and_config, lk_test_setup_open, lk_test_teardown),
-        cmocka_unit_test_setup_teardown(test_full_sync_100k, lk_test_setup_open, lk_test_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

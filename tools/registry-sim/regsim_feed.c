@@ -140,6 +140,8 @@ int sim_feed_page(const lk_regsim *sim, int64_t after, int limit, const char *fr
 {
     int64_t last = sim_feed_last_seq(sim), end = after + limit < last ? after + limit : last;
     char head[512];
+    if (!b->p && end > after && !(b->p = malloc(b->cap = (size_t)(end - after) * 3000 + 4096)))
+        b->oom = 1;
     snprintf(
         head, sizeof head, "{\"from\":\"%s\",\"cursor\":\"e%u.%lld\",\"more\":%s,\"changes\":[",
         from_shown ? from_shown : from, sim->epoch, (long long)end, end < last ? "true" : "false");
