@@ -106,8 +106,9 @@ int lk_registry_lookup_hash(const uint8_t key[LK_REGISTRY_LOOKUP_KEY_LEN], const
                             const char *number, uint8_t out[LK_REGISTRY_LOOKUP_HASH_LEN]);
 
 /* Background sync: a thread with its own store connection that syncs every
- * registry.sync_interval_min minutes (re-read each round; 0 pauses) and on lk_registry_worker_kick,
- * and signals each finished round on a file descriptor the kiosk's main loop polls. */
+ * registry.sync_interval_min minutes (re-read each round; 0 pauses), once right at start and on
+ * lk_registry_worker_kick, and signals each finished round on a file descriptor the kiosk's
+ * main loop polls. */
 typedef struct lk_registry_worker lk_registry_worker;
 
 int lk_registry_worker_start(const char *db_path, const char *secret_path, const char *actor,
