@@ -123,7 +123,11 @@ static int attempt(lk_registry *reg, const char *method, const char *target, con
 {
     char url[2048];
     snprintf(url, sizeof url, "%s%s", reg->url, target);
-    struct curl_slist *hdr = sign(reg, method, target, body, blen);
+    /* The signature covers the target as the server sees it: with the base URL's own path. */
+    const char *base_path = strchr(reg->url + strlen("https://"), '/');
+    char signed_target[2048];
+    snprintf(signed_target, sizeof signed_target, "%s%s", base_path ? base_path : "", target);
+    struct curl_slist *hdr = sign(reg, method, signed_target, body, blen);
     if (!hdr)
         return lk_err_set(err, LK_EBADSIG, "registry: cannot sign the request");
     CURL *c = reg->curl;

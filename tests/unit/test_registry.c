@@ -414,6 +414,7 @@ static void test_reports_exactly_once(void **state)
     /* Back online, and the first answer is lost after the registry stored the report: the
      * retry is recognised by its key, so the registry holds each report once. */
     set_url_port(r, lk_regsim_port(r->sim));
+    set(r->fx->st, "registry.retries", "4");
     reopen(r);
     lk_regsim_fault(r->sim, LK_REGSIM_FAULT_RESET_AFTER, 1, 0, "/v1/prints");
     memset(&s, 0, sizeof s);
