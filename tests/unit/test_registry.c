@@ -245,6 +245,31 @@ static void test_revocation_during_session(void **state)
     rig_free(r);
 }
 
+/* The live lookup itself brings a revocation the background sync has not seen yet. */
+static void test_lookup_brings_revocation(void **state)
+{
+    rig *r = rig_new(state, 12);
+    lk_regsim_reapprove(r->sim, 4);
+    lk_registry_sync_stats s;
+    sync_ok(r, &s);
+    char uscc[19], type[16], number[32];
+    lk_regsim_record_ids(r->sim, 4, uscc, type, number);
+    lk_regsim_revoke(r->sim, 4, "revoked upstream");
+    found f = {0};
+    lk_registry_lookup_info info;
+    lk_err err = {0};
+    lk_registry_lookup(r->reg, r->fx->st, type, number, collect, &f, &info, &err);
+    assert_true(info.live);
+    assert_false(has(&f, uscc));
+    assert_int_equal(lk_registry_check_printable(r->fx->st, uscc, NULL), LK_ECANCELED);
+    assert_int_equal(
+        q(r->fx->st, "SELECT count(*) FROM registry_revocations WHERE uscc = ?1", uscc), 1);
+    lk_regsim_stats st;
+    lk_regsim_get_stats(r->sim, &st);
+    assert_int_equal(st.lookups, 1);
+    rig_free(r);
+}
+
 static void test_stale_import_cannot_unrevoke(void **state)
 {
     rig *r = rig_new(state, 10);
@@ -608,6 +633,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_incremental_kinds, lk_test_setup_open,
                                         lk_test_teardown),
         cmocka_unit_test_setup_teardown(test_revocation_during_session, lk_test_setup_open,
+                                        lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_lookup_brings_revocation, lk_test_setup_open,
                                         lk_test_teardown),
         cmocka_unit_test_setup_teardown(test_stale_import_cannot_unrevoke, lk_test_setup_open,
                                         lk_test_teardown),
