@@ -104,6 +104,46 @@ static const char *const migrations[] = {
     " created TEXT NOT NULL, applied_at INTEGER NOT NULL, actor TEXT NOT NULL);"
     "CREATE TABLE service_lock (id INTEGER PRIMARY KEY CHECK (id = 1),"
     " failures INTEGER NOT NULL, locked_until INTEGER NOT NULL);",
+    /* registry sync (firmware/registry): the change-feed cursor, revocations that every write
+     * path must respect, staff-authorised reprints, and the outbound print-report queue. */
+    "CREATE TABLE registry_state (id INTEGER PRIMARY KEY CHECK (id = 1),"
+    " cursor TEXT NOT NULL DEFAULT '', last_sync_at INTEGER, last_full_at INTEGER);"
+    "INSERT INTO registry_state (id) VALUES (1);"
+    "CREATE TABLE registry_revocations (uscc TEXT PRIMARY KEY, revoked_at INTEGER NOT NULL,"
+    " reason TEXT) WITHOUT ROWID;"
+    /* A revocation outlives any stale copy: an import file or feed record that still says
+     * 'approved' cannot bring a revoked license back; only the registry lifting the
+     * revocation (deleting the row) can. */
+    "CREATE TRIGGER registry_revoked_insert AFTER INSERT ON licenses WHEN NEW.status = 'approved'"
+    " AND EXISTS (SELECT 1 FROM registry_revocations r WHERE r.uscc = NEW.uscc)"
+    " BEGIN UPDATE licenses SET status = 'revoked' WHERE id = NEW.id; END;"
+    "CREATE TRIGGER registry_revoked_update AFTER UPDATE OF status ON licenses"
+    " WHEN NEW.status = 'approved'"
+    " AND EXISTS (SELECT 1 FROM registry_revocations r WHERE r.uscc = NEW.uscc)"
+    " BEGIN UPDATE licenses SET status = 'revoked' WHERE id = NEW.id; END;"
+    "CREATE TRIGGER registry_revoke_apply AFTER INSERT ON registry_revocations"
+    " BEGIN UPDATE licenses SET status = 'revoked' WHERE uscc = NEW.uscc; END;"
+    /* The journal cannot start a copy of a revoked license, whatever a session cached. */
+    "CREATE TRIGGER registry_revoked_no_print BEFORE UPDATE OF state ON print_jobs"
+    " WHEN OLD.state = 'pending' AND NEW.state NOT IN ('pending','cancelled','failed','void')"
+    " AND (SELECT status FROM licenses WHERE id = NEW.license_id) = 'revoked'"
+    " BEGIN SELECT RAISE(ABORT, 'license revoked'); END;"
+    /* The journal may create a row at reservation (import no longer does): same rule. */
+    "CREATE TRIGGER registry_revoked_no_print_insert BEFORE INSERT ON print_jobs"
+    " WHEN NEW.state NOT IN ('pending','cancelled','failed','void')"
+    " AND (SELECT status FROM licenses WHERE id = NEW.license_id) = 'revoked'"
+    " BEGIN SELECT RAISE(ABORT, 'license revoked'); END;"
+    "CREATE TABLE registry_reprints (authorisation TEXT PRIMARY KEY, uscc TEXT NOT NULL,"
+    " copy TEXT NOT NULL CHECK (copy IN ('original','duplicate')), copy_no INTEGER NOT NULL,"
+    " authorised_at INTEGER NOT NULL, used_at INTEGER) WITHOUT ROWID;"
+    "CREATE INDEX registry_reprints_by_copy ON registry_reprints(uscc, copy, copy_no);"
+    "CREATE TABLE registry_reports (id INTEGER PRIMARY KEY, idem_key TEXT NOT NULL UNIQUE,"
+    " uscc TEXT NOT NULL, copy TEXT NOT NULL, copy_no INTEGER NOT NULL,"
+    " printed_at INTEGER NOT NULL, stock_serial TEXT,"
+    " state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending','delivered','rejected')),"
+    " attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT, created_at INTEGER NOT NULL,"
+    " delivered_at INTEGER);"
+    "CREATE INDEX registry_reports_pending ON registry_reports(state, id);",
 };
 #define N_MIGRATIONS (sizeof migrations / sizeof migrations[0])
 _Static_assert(N_MIGRATIONS == LK_STORE_SCHEMA_VERSION, "one migration per schema version");

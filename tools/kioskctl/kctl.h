@@ -43,6 +43,7 @@ int kctl_cmd_pki(kctl *k, int argc, char **argv);   /* NFC / eMRTD: test CSCA */
 int kctl_cmd_face(kctl *k, int argc, char **argv);
 int kctl_cmd_plugin(kctl *k, int argc, char **argv);
 int kctl_cmd_idcard(kctl *k, int argc, char **argv);
+int kctl_cmd_sync(kctl *k, int argc, char **argv);
 
 /* Opens the store picked by --db / $LK_DB / default; on failure prints the reason and
  * returns NULL. */

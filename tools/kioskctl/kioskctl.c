@@ -51,6 +51,7 @@ static const struct {
     {"plugin", kctl_cmd_plugin, "plugin check SO [--kind face|idreader] [--config STR]"},
     {"idcard", kctl_cmd_idcard,
      "idcard read [--plugin SO] [--config STR] [--timeout-ms N] [--photo OUT.ppm]"},
+    {"sync", kctl_cmd_sync, "sync [--full]   (registry change feed and print reports)"},
 };
 
 static int usage(void)
