@@ -119,6 +119,7 @@ struct lk_renderer {
     const lk_template *tpl;
     PangoFontMap *font_map;
     PangoContext *context;
+    struct _FcConfig *fc_config; /* the renderer's own fontconfig (subset fonts), or NULL */
 };
 
 /* One item after layout, ready to draw. */

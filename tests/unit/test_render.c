@@ -371,6 +371,41 @@ static void test_fonts_and_page_size(void **state)
     lk_record_free(rec);
 }
 
+/* The build's GB 2312 subsets carry every common text (that is what keeps a PDF cheap), and a
+ * character outside GB 2312 still prints, from the full Noto face the template names after the
+ * subset one. */
+static int pdffonts_has(const char *fonts, const char *face)
+{
+    char needle[96];
+    snprintf(needle, sizeof needle, "+%s ", face); /* subset tag + name, then the type column */
+    return strstr(fonts, needle) != NULL;
+}
+
+static void test_subset_fonts_and_fallback(void **state)
+{
+    (void)state;
+    lk_record *rec = make_record("company");
+    char pdf[256], *text;
+    render_and_read(rec, LK_RENDER_ORIGINAL, LK_RENDER_FULL, pdf, sizeof pdf, &text);
+    free(text);
+    char *fonts = run("pdffonts '%s'", pdf);
+    assert_true(pdffonts_has(fonts, "NotoSerifCJKsc-Regular-GB2312"));
+    assert_true(pdffonts_has(fonts, "NotoSansCJKsc-Regular-GB2312"));
+    assert_true(pdffonts_has(fonts, "NotoSansCJKsc-Bold-GB2312"));
+    assert_false(pdffonts_has(fonts, "NotoSerifCJKsc-Regular")); /* no full face needed */
+    free(fonts);
+    /* 镕, 喆 and 堃 are not in GB 2312 (common in personal names all the same). */
+    set_field(&rec->holder.name, xstrdup("朱镕喆堃"));
+    render_and_read(rec, LK_RENDER_ORIGINAL, LK_RENDER_FULL, pdf, sizeof pdf, &text);
+    expect_text(text, "朱镕喆堃", 1, pdf);
+    free(text);
+    fonts = run("pdffonts '%s'", pdf);
+    assert_true(pdffonts_has(fonts, "NotoSerifCJKsc-Regular-GB2312"));
+    assert_true(pdffonts_has(fonts, "NotoSerifCJKsc-Regular"));
+    free(fonts);
+    lk_record_free(rec);
+}
+
 /* QR code ------------------------------------------------------------------------------------ */
 
 static const lk_render_box *find_box(const lk_render_box *boxes, size_t n, const char *id)
@@ -767,6 +802,7 @@ int main(void)
         cmocka_unit_test(test_full_page_every_type),
         cmocka_unit_test(test_overlay_every_type),
         cmocka_unit_test(test_fonts_and_page_size),
+        cmocka_unit_test(test_subset_fonts_and_fallback),
         cmocka_unit_test(test_qr_decodes),
         cmocka_unit_test(test_longest_texts_fit),
         cmocka_unit_test(test_calibration_offsets),

@@ -87,8 +87,10 @@ size_t lk_template_item_count(const lk_template *tpl, lk_render_copy copy);
 
 /* Renderer ---------------------------------------------------------------------------------- */
 
-/* Creates a renderer over tpl, which must outlive it. Creates its own pango font map (fonts
- * are found through fontconfig). Returns 0, LK_EINVAL or LK_ENOMEM. */
+/* Creates a renderer over tpl, which must outlive it. Creates its own pango font map and
+ * fontconfig configuration: the system's fonts plus the build's GB 2312 font subsets from
+ * $LK_FONT_DIR, else the folder compiled in (tools/fontsubset; without them the template's
+ * fallback families render, slower). Returns 0, LK_EINVAL or LK_ENOMEM. */
 int lk_render_create(const lk_template *tpl, lk_renderer **out, lk_err *err);
 
 void lk_render_free(lk_renderer *r);
