@@ -110,8 +110,8 @@ static const lk_camera_ops cam_ops = {
 int lk_cam_sim_create(int fps, lk_camera **out, lk_err *err)
 {
     *out = NULL;
-    if (fps < 1 || fps > 120)
-        return lk_err_set(err, LK_EINVAL, "camera fps %d not in 1..120", fps);
+    if (fps < 1 || fps > 1000)
+        return lk_err_set(err, LK_EINVAL, "camera fps %d not in 1..1000", fps);
     cam_sim *s = calloc(1, sizeof *s);
     if (!s)
         return lk_err_set(err, LK_ENOMEM, "out of memory");

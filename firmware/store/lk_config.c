@@ -21,6 +21,8 @@ typedef struct config_key {
 
 /* Sorted by key: config list prints in this order. */
 static const config_key known_keys[] = {
+    {"face.frames", "5", "camera frames handed to one face comparison"},
+    {"face.max_attempts", "3", "face checks a customer may try before being sent to staff"},
     {"face.threshold", "0.80", "minimum similarity score for a person-to-ID match"},
     {"printer.calibration_x_01mm", "0", "overlay print offset to the right, 0.1 mm"},
     {"printer.calibration_y_01mm", "0", "overlay print offset downwards, 0.1 mm"},
@@ -30,6 +32,10 @@ static const config_key known_keys[] = {
     {"session.timeout_s", "120", "idle seconds before a customer session is abandoned"},
     {"stock.low_threshold", "20", "sheets left at which technicians are warned"},
     {"ui.language", "zh-CN", "first language of the touchscreen"},
+    {"ui.message_timeout_s", "10", "seconds an end or staff message stays before the attract screen"},
+    {"ui.orientation", "portrait", "touchscreen layout: portrait (1080x1920) or landscape (1920x1080)"},
+    {"ui.screen_timeout_s", "60", "idle seconds on any customer screen before the session ends"},
+    {"ui.voice_mute", "0", "1 silences the spoken prompts of each step"},
 };
 #define N_KEYS (sizeof known_keys / sizeof known_keys[0])
 
