@@ -101,6 +101,8 @@ static int all_buttons(lk_ui *ui, const lk_view *v, lk_screen_ctx *c, lk_button 
 static void draw_button(const lk_screen_ctx *c, const lk_button *b)
 {
     int fs = b->style == LK_BTN_KEY ? (c->portrait ? 48 : 40) : (c->portrait ? 50 : 44);
+    if (b->font)
+        fs = b->font;
     uint32_t bg = LK_COL_ACTION, fg = LK_COL_ON_ACT;
     if (b->style != LK_BTN_PRIMARY) {
         bg = b->style == LK_BTN_CHECK_ON ? 0xE3F0E3u : LK_COL_PANEL;
@@ -250,6 +252,17 @@ int lk_ui_press(lk_ui *ui, const lk_view *v, const char *name)
         if (strcmp(b[i].name, name) == 0)
             return lk_ui_tap(ui, v, b[i].r.x + b[i].r.w / 2, b[i].r.y + b[i].r.h / 2);
     return LK_ENOENT;
+}
+
+int lk_ui_has_button(lk_ui *ui, const lk_view *v, const char *name)
+{
+    lk_button b[LK_SCREEN_MAX_BUTTONS];
+    lk_screen_ctx c;
+    int n = all_buttons(ui, v, &c, b, LK_SCREEN_MAX_BUTTONS);
+    for (int i = 0; i < n; i++)
+        if (strcmp(b[i].name, name) == 0)
+            return 1;
+    return 0;
 }
 
 void lk_ui_button_names(lk_ui *ui, const lk_view *v, char *buf, size_t sz)

@@ -160,10 +160,11 @@ int lk_workers_submit(lk_workers *w, lk_job_fn fn, void *arg, void (*arg_free)(v
     else
         w->head = j;
     w->tail = j;
+    uint32_t jid = j->id; /* j may be done and freed as soon as the lock drops */
     pthread_cond_signal(&w->cv);
     pthread_mutex_unlock(&w->mu);
     if (id)
-        *id = j->id;
+        *id = jid;
     return 0;
 }
 

@@ -17,9 +17,18 @@
 #include "lk_sim.h"
 #include "lk_testutil.h"
 
-/* The first sample record: holder 540102200302254621, 3 副本; its agent 14010519701104291X. */
-#define HOLDER_ID "540102200302254621"
+/* The second sample record: holder 310104195404094012, 1 副本; the first record's agent
+ * 14010519701104291X. */
+#define HOLDER_ID "310104195404094012"
 #define AGENT_ID  "14010519701104291X"
+
+/* cairo 1.16's PDF font subsetter leaks one small array per embedded font (the sim printer
+ * renders PDFs); see tools/kioskctl/kctl_lsan.c. */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+    return "leak:libcairo.so\n";
+}
 
 typedef struct T {
     lk_test_fixture fx;
@@ -136,7 +145,7 @@ static const lk_view *V(T *t)
 /* Runs the loop until the session reaches `want` (or 5 s pass). */
 static void run_until(T *t, lk_state want)
 {
-    uint64_t end = lk_loop_now_ms() + 5000;
+    uint64_t end = lk_loop_now_ms() + 20000; /* rendering is slow under ASan */
     while (V(t)->state != want && lk_loop_now_ms() < end) {
         lk_loop_run_once(t->loop, 5);
         lk_session_tick(t->s);
@@ -147,7 +156,7 @@ static void run_until(T *t, lk_state want)
 
 static void run_while(T *t, int (*cond)(const lk_view *))
 {
-    uint64_t end = lk_loop_now_ms() + 5000;
+    uint64_t end = lk_loop_now_ms() + 20000; /* rendering is slow under ASan */
     while (cond(V(t)) && lk_loop_now_ms() < end)
         lk_loop_run_once(t->loop, 5);
     assert_false(cond(V(t)));
@@ -202,18 +211,18 @@ static void happy_path_prints_every_copy(void **state)
     assert_int_equal(V(t)->step, 3);
     assert_int_equal(lk_idr_sim_insert(t->idr, t->card, NULL), 0);
     run_until(t, LK_ST_FACE);
-    assert_string_equal(V(t)->person->masked, "5401**********4621");
+    assert_string_equal(V(t)->person->masked, "3101**********4012");
     assert_string_equal(V(t)->person->name_masked, "杨**");
     run_until(t, LK_ST_CHOOSE);
     assert_int_equal(V(t)->person->n_lic, 1);
-    assert_string_equal(V(t)->person->lic[0].uscc, "91410105M2FHN6AF95");
+    assert_string_equal(V(t)->person->lic[0].uscc, "91610113M063K7F40A");
     intent(t, LK_INTENT_SELECT, 0);
     assert_int_equal(V(t)->state, LK_ST_PREVIEW);
     run_while(t, preview_busy);
     assert_int_equal(V(t)->person->preview_w, 300);
     intent(t, LK_INTENT_PRINT, 0);
     run_until(t, LK_ST_DONE);
-    assert_int_equal(lk_prn_sim_printed(t->prn), 4); /* 正本 + 3 副本 */
+    assert_int_equal(lk_prn_sim_printed(t->prn), 2); /* 正本 + 1 副本 */
     assert_wiped(t);
     lk_idr_sim_remove(t->idr);
     run_until(t, LK_ST_RATING);

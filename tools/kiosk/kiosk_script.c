@@ -13,6 +13,7 @@
 typedef enum op {
     OP_SLEEP,
     OP_WAIT,
+    OP_WAIT_BUTTON,
     OP_TAP_XY,
     OP_TAP_NAME,
     OP_TYPE,
@@ -110,6 +111,12 @@ static int parse_line(kiosk_script *sc, char *line, action *a)
         a->a = 10000;
         snprintf(a->s, sizeof a->s, "%s", arg);
         return lk_state_parse(arg) == LK_ST_COUNT || (*rest && parse_long(rest, &a->a)) ? -1 : 0;
+    }
+    if (strcmp(verb, "wait-button") == 0) {
+        a->op = OP_WAIT_BUTTON;
+        a->a = 10000;
+        snprintf(a->s, sizeof a->s, "%s", arg);
+        return !*arg || (*rest && parse_long(rest, &a->a)) ? -1 : 0;
     }
     if (strcmp(verb, "tap") == 0) {
         if (isdigit((unsigned char)arg[0])) {
@@ -239,6 +246,14 @@ static int run(kiosk_script *sc, const action *a, const kiosk_script_env *env, u
         snprintf(names, sizeof names, "%s (reason %s)", lk_ui_screen_name(v),
                  lk_reason_name(v->reason));
         return fail(err, a, "timed out waiting; the screen is ", names);
+    case OP_WAIT_BUTTON:
+        if (lk_ui_has_button(env->ui, v, a->s))
+            return 1;
+        if (!sc->until_ms)
+            sc->until_ms = now + (uint64_t)a->a;
+        if (now < sc->until_ms)
+            return 0;
+        return fail(err, a, "timed out waiting for button ", a->s);
     case OP_TAP_XY:
         (void)lk_ui_tap(env->ui, v, (int)a->a, (int)a->b); /* a miss is a tap on nothing */
         return 1;

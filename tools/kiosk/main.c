@@ -446,9 +446,9 @@ static int start(app *a, lk_err *err)
 
 static void stop(app *a)
 {
-    /* Workers first: no job may outlive the ports it uses. */
-    lk_workers_free(a->w);
+    /* The session cancels its jobs; the workers then finish them before any port goes. */
     lk_session_free(a->s);
+    lk_workers_free(a->w);
     lk_ui_free(a->ui);
     if (a->d)
         a->d->ops->close(a->d);

@@ -13,6 +13,7 @@ static int buttons(const lk_screen_ctx *c, lk_button *out, int max)
         lk_rect r = {c->body.x, c->body.y + 150 + i * (h + 24), c->body.w, h};
         out[i] = lk_wdg_button(names[i], p->lic[i].name, r, LK_INTENT_SELECT, i, LK_BTN_SECONDARY);
         out[i].sub = p->lic[i].uscc;
+        out[i].font = c->portrait ? 40 : 36; /* two lines for the longest company names */
     }
     return n;
 }

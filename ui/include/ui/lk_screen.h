@@ -36,6 +36,7 @@ typedef struct lk_button {
     lk_intent intent;
     int arg;
     lk_btn_style style;
+    int font; /* label size in px; 0: the default for the style */
 } lk_button;
 
 #define LK_SCREEN_MAX_BUTTONS 48

@@ -24,6 +24,8 @@ int lk_ui_frame(lk_ui *ui, const lk_view *v);
 int lk_ui_tap(lk_ui *ui, const lk_view *v, int x, int y);
 /* Presses the button named `name` on the current screen; LK_ENOENT when there is none. */
 int lk_ui_press(lk_ui *ui, const lk_view *v, const char *name);
+/* 1 when the current screen has a button of that name. */
+int lk_ui_has_button(lk_ui *ui, const lk_view *v, const char *name);
 /* Names of the current screen's buttons, space-separated (for script errors). */
 void lk_ui_button_names(lk_ui *ui, const lk_view *v, char *buf, size_t n);
 /* The current screen's name ("attract", "face", ...). */
