@@ -29,7 +29,8 @@ typedef struct font_entry {
 
 typedef struct disp_sdl {
     lk_disp base;
-    SDL_Window *win;
+    SDL_Window *win;      /* NULL when headless */
+    SDL_Surface *surface; /* headless: the frame buffer the software renderer draws into */
     SDL_Renderer *ren;
     int w, h;
     char font_path[512];
@@ -71,22 +72,23 @@ static int find_font(const char *pattern, char *path, size_t n, int *index)
     return rc;
 }
 
+/* One FreeType face per style, resized on demand: a CJK face is tens of megabytes of tables,
+ * so a face per size would cost that many times over. Rendered texts are cached as textures,
+ * so the glyph cache TTF_SetFontSize drops is rarely needed again. */
 static TTF_Font *font(disp_sdl *s, int size, int bold)
 {
-    for (int i = 0; i < s->n_fonts; i++)
-        if (s->fonts[i].size == size && s->fonts[i].bold == bold)
-            return s->fonts[i].f;
-    TTF_Font *f = TTF_OpenFontIndex(bold ? s->bold_path : s->font_path, size,
-                                    bold ? s->bold_index : s->font_index);
-    if (!f)
-        return NULL;
-    if (s->n_fonts == MAX_FONTS) {
-        TTF_CloseFont(s->fonts[0].f);
-        memmove(&s->fonts[0], &s->fonts[1], sizeof s->fonts[0] * (MAX_FONTS - 1));
-        s->n_fonts--;
+    font_entry *fe = &s->fonts[bold ? 1 : 0];
+    if (!fe->f) {
+        fe->f = TTF_OpenFontIndex(bold ? s->bold_path : s->font_path, size,
+                                  bold ? s->bold_index : s->font_index);
+        fe->size = size;
+        if (!fe->f)
+            return NULL;
+        s->n_fonts = 2;
     }
-    s->fonts[s->n_fonts++] = (font_entry){size, bold, f};
-    return f;
+    if (fe->size != size && TTF_SetFontSize(fe->f, size) == 0)
+        fe->size = size;
+    return fe->f;
 }
 
 static void d_size(lk_disp *d, int *w, int *h)
@@ -391,14 +393,17 @@ static void d_close(lk_disp *d)
     for (int i = 0; i < 4; i++)
         if (s->slot[i])
             SDL_DestroyTexture(s->slot[i]);
-    for (int i = 0; i < s->n_fonts; i++)
-        TTF_CloseFont(s->fonts[i].f);
+    for (int i = 0; i < 2; i++)
+        if (s->fonts[i].f)
+            TTF_CloseFont(s->fonts[i].f);
     if (s->adev)
         SDL_CloseAudioDevice(s->adev);
     if (s->ren)
         SDL_DestroyRenderer(s->ren);
     if (s->win)
         SDL_DestroyWindow(s->win);
+    if (s->surface)
+        SDL_FreeSurface(s->surface);
     TTF_Quit();
     IMG_Quit();
     SDL_Quit();
@@ -420,9 +425,25 @@ static const lk_disp_ops sdl_ops = {
     .close = d_close,
 };
 
+/* Headless: SDL's software renderer drawing into a plain surface. An offscreen *window* would
+ * make SDL bring up EGL (Mesa, llvmpipe: ~100 MB and a second of start-up) only to have the
+ * software renderer copy into it. */
+static int open_surface(disp_sdl *s, lk_err *err)
+{
+    s->surface = SDL_CreateRGBSurfaceWithFormat(0, s->w, s->h, 32, SDL_PIXELFORMAT_ARGB8888);
+    if (!s->surface)
+        return lk_err_set(err, LK_ENOMEM, "SDL surface: %s", SDL_GetError());
+    s->ren = SDL_CreateSoftwareRenderer(s->surface);
+    if (!s->ren)
+        return lk_err_set(err, LK_ENODEV, "SDL software renderer: %s", SDL_GetError());
+    return 0;
+}
+
 static int open_window(disp_sdl *s, int headless, lk_err *err)
 {
-    Uint32 flags = headless ? SDL_WINDOW_HIDDEN : SDL_WINDOW_RESIZABLE;
+    if (headless)
+        return open_surface(s, err);
+    Uint32 flags = SDL_WINDOW_RESIZABLE;
     int ww = s->w, wh = s->h;
     if (!headless) { /* fit a desktop screen; the renderer scales to the logical size */
         SDL_DisplayMode dm;
@@ -438,7 +459,7 @@ static int open_window(disp_sdl *s, int headless, lk_err *err)
                               wh, flags);
     if (!s->win)
         return lk_err_set(err, LK_ENODEV, "SDL window: %s", SDL_GetError());
-    s->ren = SDL_CreateRenderer(s->win, -1, headless ? SDL_RENDERER_SOFTWARE : 0);
+    s->ren = SDL_CreateRenderer(s->win, -1, 0);
     if (!s->ren)
         return lk_err_set(err, LK_ENODEV, "SDL renderer: %s", SDL_GetError());
     SDL_RenderSetLogicalSize(s->ren, s->w, s->h);

@@ -9,6 +9,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "kiosk/lk_loop.h"
 #include "kiosk/lk_render.h"
 #include "kiosk/lk_worker.h"
 #include "lk_sim.h"
@@ -36,33 +37,34 @@ static void report(lk_prn_progress_cb cb, void *ctx, lk_prn_phase ph, lk_device_
     cb(ctx, &p);
 }
 
-/* Waits while a fault is set; returns 0 when clear, 1 still faulted after hold, or <0. */
+/* Waits while a fault is set; returns 0 when clear, 1 still faulted after hold, or <0. The
+ * hold is re-read on every wake, so a script can end the wait early (hold 0). */
 static int hold_fault(prn_sim *s, int cancel_fd, lk_prn_progress_cb cb, void *ctx)
 {
     pthread_mutex_lock(&s->mu);
     char fault[32];
     memcpy(fault, s->fault, sizeof fault);
-    int hold = s->hold_ms;
     pthread_mutex_unlock(&s->mu);
     if (!fault[0])
         return 0;
     report(cb, ctx, LK_PRN_STOPPED, LK_DEVICE_FAULT, fault);
-    uint64_t until = (uint64_t)hold;
-    while (until > 0) {
-        int rc = lk_worker_wait(s->wake_fd, cancel_fd, (int)until);
-        if (rc < 0)
-            return rc;
-        if (rc == 0)
-            break;
-        uint64_t n;
-        (void)!read(s->wake_fd, &n, sizeof n);
+    uint64_t start = lk_loop_now_ms();
+    for (;;) {
         pthread_mutex_lock(&s->mu);
         int clear = s->fault[0] == '\0';
+        uint64_t until = start + (uint64_t)s->hold_ms;
         pthread_mutex_unlock(&s->mu);
+        uint64_t now = lk_loop_now_ms();
         if (clear)
             return 0;
+        if (now >= until)
+            return 1;
+        int rc = lk_worker_wait(s->wake_fd, cancel_fd, (int)(until - now));
+        if (rc < 0)
+            return rc;
+        uint64_t n;
+        (void)!read(s->wake_fd, &n, sizeof n);
     }
-    return 1;
 }
 
 static int render(prn_sim *s, const lk_prn_copy *c, lk_err *err)
@@ -132,6 +134,8 @@ void lk_prn_sim_set_hold(lk_printer *p, int hold_ms)
     pthread_mutex_lock(&s->mu);
     s->hold_ms = hold_ms;
     pthread_mutex_unlock(&s->mu);
+    uint64_t one = 1;
+    (void)!write(s->wake_fd, &one, sizeof one);
 }
 
 void lk_prn_sim_set_delay(lk_printer *p, int ms)

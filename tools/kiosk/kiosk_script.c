@@ -44,6 +44,29 @@ struct kiosk_script {
     int next_line;
 };
 
+void kiosk_script_key(const lk_view *v, char *buf, size_t n)
+{
+    const char *extra = "";
+    if (v->state == LK_ST_ENDED || v->state == LK_ST_STAFF || v->state == LK_ST_NO_LICENSE)
+        extra = lk_reason_name(v->reason);
+    else if (v->hint != LK_HINT_NONE)
+        extra = lk_hint_name(v->hint);
+    else if (v->state == LK_ST_PREVIEW && v->preview_busy)
+        extra = "loading";
+    else if (v->state == LK_ST_PRINTING && v->prn_dev.status == LK_DEVICE_FAULT)
+        extra = v->prn_dev.reason;
+    snprintf(buf, n, "%.24s%s%.40s-%.6s", lk_ui_screen_name(v), *extra ? "-" : "", extra, v->lang);
+}
+
+/* `wait NAME` matches the screen name, or the start of its key ("printing-media-empty"). */
+static int screen_is(const lk_view *v, const char *name)
+{
+    char key[96];
+    kiosk_script_key(v, key, sizeof key);
+    size_t n = strlen(name);
+    return strcmp(lk_ui_screen_name(v), name) == 0 || (strncmp(key, name, n) == 0 && key[n] == '-');
+}
+
 static int parse_long(const char *s, long *out)
 {
     char *end;
@@ -110,7 +133,7 @@ static int parse_line(kiosk_script *sc, char *line, action *a)
         a->op = OP_WAIT;
         a->a = 10000;
         snprintf(a->s, sizeof a->s, "%s", arg);
-        return lk_state_parse(arg) == LK_ST_COUNT || (*rest && parse_long(rest, &a->a)) ? -1 : 0;
+        return !*arg || (*rest && parse_long(rest, &a->a)) ? -1 : 0;
     }
     if (strcmp(verb, "wait-button") == 0) {
         a->op = OP_WAIT_BUTTON;
@@ -237,7 +260,7 @@ static int run(kiosk_script *sc, const action *a, const kiosk_script_env *env, u
             sc->until_ms = now + (uint64_t)a->a;
         return now >= sc->until_ms;
     case OP_WAIT:
-        if (strcmp(lk_ui_screen_name(v), a->s) == 0)
+        if (screen_is(v, a->s))
             return 1;
         if (!sc->until_ms)
             sc->until_ms = now + (uint64_t)a->a;

@@ -34,4 +34,9 @@ void kiosk_script_free(kiosk_script *sc);
  * done, or a negative code when an action failed (err says which line and why). */
 int kiosk_script_step(kiosk_script *sc, const kiosk_script_env *env, uint64_t now_ms, lk_err *err);
 
+/* What a screen is called in screenshots and `wait`: the screen name, then the reason (end and
+ * staff screens), hint, "loading" (preview) or printer fault when there is one, then the
+ * language: "ended-timeout-zh-CN", "printing-media-empty-en", "face-face_hold-en". */
+void kiosk_script_key(const lk_view *v, char *buf, size_t n);
+
 #endif

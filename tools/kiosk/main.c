@@ -152,20 +152,6 @@ static int parse_opts(int argc, char **argv, opts *o)
 
 /* Screenshots ------------------------------------------------------------------------------ */
 
-static void shot_key(const lk_view *v, char *buf, size_t n)
-{
-    const char *extra = "";
-    if (v->state == LK_ST_ENDED || v->state == LK_ST_STAFF || v->state == LK_ST_NO_LICENSE)
-        extra = lk_reason_name(v->reason);
-    else if (v->hint != LK_HINT_NONE)
-        extra = lk_hint_name(v->hint);
-    else if (v->state == LK_ST_PREVIEW && v->preview_busy)
-        extra = "loading";
-    else if (v->state == LK_ST_PRINTING && v->prn_dev.status == LK_DEVICE_FAULT)
-        extra = v->prn_dev.reason;
-    snprintf(buf, n, "%.24s%s%.40s-%.6s", lk_ui_screen_name(v), *extra ? "-" : "", extra, v->lang);
-}
-
 static int save_shot(app *a, const char *name)
 {
     if (!a->o.shots)
@@ -318,7 +304,7 @@ static void on_frame(void *ctx, int id)
         if (!a->cold_us && v->state == LK_ST_ATTRACT)
             a->cold_us = lk_loop_now_us() - a->t0_us;
         char key[96];
-        shot_key(v, key, sizeof key);
+        kiosk_script_key(v, key, sizeof key);
         if (strcmp(key, a->last_shot) != 0) {
             memcpy(a->last_shot, key, sizeof key);
             if (save_shot(a, key) != 0)
