@@ -180,9 +180,14 @@ static text_entry *make_text(disp_sdl *s, const char *utf8, int w, int size, uin
     if (!f)
         return NULL;
     static char lines[MAX_LINES][256];
-    int n = wrap(f, utf8, w, lines, MAX_LINES), lh = TTF_FontLineSkip(f);
-    SDL_Surface *all = SDL_CreateRGBSurfaceWithFormat(0, w > 0 ? w : 1, lh * (n ? n : 1), 32,
-                                                      SDL_PIXELFORMAT_ARGB8888);
+    int n = wrap(f, utf8, w, lines, MAX_LINES), lh = TTF_FontLineSkip(f), sw = 1;
+    for (int i = 0; i < n; i++) { /* the texture is as wide as the text, not its box */
+        int lw = 0;
+        TTF_SizeUTF8(f, lines[i], &lw, NULL);
+        sw = lw > sw ? lw : sw;
+    }
+    SDL_Surface *all =
+        SDL_CreateRGBSurfaceWithFormat(0, sw, lh * (n ? n : 1), 32, SDL_PIXELFORMAT_ARGB8888);
     if (!all)
         return NULL;
     SDL_FillRect(all, NULL, 0);

@@ -174,6 +174,8 @@ static int sim_read(lk_idreader *r, lk_doc_kind kind, const lk_mrz_keys *keys, i
     int rc = wait_card(s, cancel_fd, &gen);
     if (rc < 0)
         return lk_err_set(err, rc, "read: %s", lk_strerror(rc));
+    if (progress) /* the document is there: reading has begun */
+        progress(pctx, 0);
     for (int step = 1; step <= STEPS; step++) {
         pthread_mutex_lock(&s->mu);
         int delay = s->delay_ms;

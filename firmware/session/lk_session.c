@@ -194,8 +194,10 @@ void lk_session_handle(lk_session *s, const lk_evt *e)
     if (e->type == LK_EVT_CARD)
         s->card_present = e->arg;
     if (!stale(s, e)) {
-        if (e->type == LK_EVT_INTENT)
-            arm_deadline(s); /* any touch is activity */
+        /* Any touch is activity, and so is the end of something the customer waited for: the
+         * kiosk's own slowness never counts against them. */
+        if (e->type == LK_EVT_INTENT || e->type == LK_EVT_JOB_DONE)
+            arm_deadline(s);
         if (e->type == LK_EVT_JOB_DONE) {
             s->job_tag = 0;
             s->job_id = 0;

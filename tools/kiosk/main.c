@@ -47,8 +47,9 @@ typedef struct app {
     uint64_t t0_us, cold_us, entered_us, session_start_us, session_us;
     uint64_t stage_us[LK_ST_COUNT];
     lk_state seen;
-    float *frame_ms;
-    size_t n_frames;
+    float *frame_ms, *steady_ms; /* every drawn frame; those that are not a screen's first */
+    size_t n_frames, n_steady;
+    lk_state drawn_state;
 } app;
 
 static void usage(FILE *f)
@@ -203,8 +204,10 @@ static void write_stats(app *a)
     if (!f)
         return;
     qsort(a->frame_ms, a->n_frames, sizeof *a->frame_ms, cmp_float);
+    qsort(a->steady_ms, a->n_steady, sizeof *a->steady_ms, cmp_float);
     double p50 = a->n_frames ? a->frame_ms[a->n_frames / 2] : 0;
     double p99 = a->n_frames ? a->frame_ms[(a->n_frames * 99) / 100] : 0;
+    double s99 = a->n_steady ? a->steady_ms[(a->n_steady * 99) / 100] : 0;
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     fprintf(f,
@@ -219,8 +222,9 @@ static void write_stats(app *a)
             first = 0;
         }
     fprintf(f,
-            "},\"frames\":%zu,\"frame_p50_ms\":%.2f,\"frame_p99_ms\":%.2f,\"peak_rss_mb\":%.1f}\n",
-            a->n_frames, p50, p99, ru.ru_maxrss / 1024.0);
+            "},\"frames\":%zu,\"frame_p50_ms\":%.2f,\"frame_p99_ms\":%.2f,\"steady_frames\":%zu,"
+            "\"steady_frame_p99_ms\":%.2f,\"peak_rss_mb\":%.1f}\n",
+            a->n_frames, p50, p99, a->n_steady, s99, ru.ru_maxrss / 1024.0);
     if (f != stdout)
         fclose(f);
 }
@@ -299,8 +303,12 @@ static void on_frame(void *ctx, int id)
     if (drawn < 0)
         a->quit = 1;
     if (drawn == 1) {
+        float ms = (float)((lk_loop_now_us() - t) / 1000.0);
         if (a->n_frames < MAX_FRAMES_STAT)
-            a->frame_ms[a->n_frames++] = (float)((lk_loop_now_us() - t) / 1000.0);
+            a->frame_ms[a->n_frames++] = ms;
+        if (v->state == a->drawn_state && a->n_steady < MAX_FRAMES_STAT)
+            a->steady_ms[a->n_steady++] = ms;
+        a->drawn_state = v->state;
         if (!a->cold_us && v->state == LK_ST_ATTRACT)
             a->cold_us = lk_loop_now_us() - a->t0_us;
         char key[96];
@@ -453,6 +461,7 @@ static void stop(app *a)
     lk_store_close(a->st);
     kiosk_script_free(a->sc);
     free(a->frame_ms);
+    free(a->steady_ms);
     lk_render_release_caches();
 }
 
@@ -474,8 +483,10 @@ int main(int argc, char **argv)
         return 2;
     }
     a.frame_ms = calloc(MAX_FRAMES_STAT, sizeof *a.frame_ms);
+    a.steady_ms = calloc(MAX_FRAMES_STAT, sizeof *a.steady_ms);
+    a.drawn_state = LK_ST_COUNT;
     lk_err err = {0};
-    int rc = a.frame_ms ? start(&a, &err) : LK_ENOMEM;
+    int rc = a.frame_ms && a.steady_ms ? start(&a, &err) : LK_ENOMEM;
     if (rc != 0) {
         fprintf(stderr, "kiosk: %s\n", err.msg[0] ? err.msg : lk_strerror(rc));
         stop(&a);
