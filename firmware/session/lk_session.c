@@ -259,7 +259,7 @@ int lk_session_create(const lk_session_deps *d, const lk_session_cfg *cfg, lk_se
 {
     *out = NULL;
     if (!d->st || !d->loop || !d->q || !d->workers || !d->reader || !d->camera || !d->face ||
-        !d->printer)
+        !d->printer || (d->renderer && !d->renderer_mu))
         return lk_err_set(err, LK_EINVAL, "session: a port or service is missing");
     lk_session *s = calloc(1, sizeof *s);
     if (!s)
@@ -273,6 +273,8 @@ int lk_session_create(const lk_session_deps *d, const lk_session_cfg *cfg, lk_se
     snprintf(s->view.lang, sizeof s->view.lang, "%s", cfg->lang);
     sess_wipe(s);
     arm_deadline(s);
+    if (s->d.renderer)
+        sess_warmup(s);
     s->d.reader->ops->watch(s->d.reader, on_presence, s);
     lk_evt en = {.type = LK_EVT_ENTRY};
     lk_session_states[LK_ST_ATTRACT](s, &en);

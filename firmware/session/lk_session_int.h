@@ -2,6 +2,8 @@
 #ifndef LK_FIRMWARE_SESSION_LK_SESSION_INT_H
 #define LK_FIRMWARE_SESSION_LK_SESSION_INT_H
 
+#include <pthread.h>
+
 #include "kiosk/lk_session.h"
 
 #define MAX_FRAMES 8
@@ -56,6 +58,9 @@ extern const state_fn lk_session_states[LK_ST_COUNT];
 int sess_job_read(lk_session *s);
 int sess_job_face(lk_session *s);
 int sess_job_render(lk_session *s, lk_record *rec);
+/* Renders a synthetic license once so the renderer's fonts are loaded before a customer's
+ * preview needs them (at start-up, on the loop thread). */
+void sess_warmup(lk_session *s);
 int sess_job_print(lk_session *s, lk_record *rec, int copy_idx);
 /* Moves a finished read's result into s->p.id (the job context keeps nothing). */
 void sess_take_read(lk_session *s, void *ctx);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kiosk/lk_gen.h"
 #include "lk_session_int.h"
 
 typedef struct read_ctx {
@@ -31,6 +32,7 @@ typedef struct face_ctx {
 
 typedef struct render_ctx {
     lk_renderer *r;
+    pthread_mutex_t *mu;
     lk_record *rec;
     int w, h;
     cairo_surface_t *surf;
@@ -178,7 +180,10 @@ static int render_run(void *arg, int cancel_fd)
     (void)cancel_fd; /* a render is bounded (~10 ms); not worth interrupting */
     render_ctx *c = arg;
     lk_render_opts o = {.copy = LK_RENDER_ORIGINAL, .mode = LK_RENDER_FULL};
-    return lk_render_preview(c->r, c->rec, &o, c->w, c->h, &c->surf, &c->err);
+    pthread_mutex_lock(c->mu);
+    int rc = lk_render_preview(c->r, c->rec, &o, c->w, c->h, &c->surf, &c->err);
+    pthread_mutex_unlock(c->mu);
+    return rc;
 }
 
 int sess_job_render(lk_session *s, lk_record *rec)
@@ -189,6 +194,7 @@ int sess_job_render(lk_session *s, lk_record *rec)
         return LK_ENOMEM;
     }
     c->r = s->d.renderer;
+    c->mu = s->d.renderer_mu;
     c->rec = rec;
     c->w = s->cfg.preview_w;
     c->h = s->cfg.preview_h;
@@ -245,4 +251,18 @@ int sess_job_print(lk_session *s, lk_record *rec, int copy_idx)
     c->copy.copy_no = copy_idx;
     c->copy.copy_total = rec->duplicates;
     return submit(s, JOB_PRINT, print_run, c, print_free, c->tag);
+}
+
+void sess_warmup(lk_session *s)
+{
+    lk_gen g;
+    lk_gen_init(&g, 1);
+    lk_record *rec = NULL;
+    if (lk_gen_record(&g, 0, &rec) != 0)
+        return;
+    render_ctx c = {.r = s->d.renderer, .mu = s->d.renderer_mu, .rec = rec, .w = 64, .h = 48};
+    (void)render_run(&c, -1);
+    if (c.surf)
+        cairo_surface_destroy(c.surf);
+    lk_record_free(rec);
 }

@@ -41,6 +41,7 @@ typedef struct T {
     lk_printer *prn;
     lk_template *tpl;
     lk_renderer *r;
+    pthread_mutex_t render_mu;
     lk_session *s;
     uint64_t skew_ms; /* added to the clock: how tests make time pass */
     char card[160];
@@ -106,8 +107,10 @@ static int setup(void **state)
                          .face = t->face,
                          .printer = t->prn,
                          .renderer = t->r,
+                         .renderer_mu = &t->render_mu,
                          .clock_ms = test_clock,
                          .clock_ctx = t};
+    pthread_mutex_init(&t->render_mu, NULL);
     lk_session_cfg cfg;
     assert_int_equal(lk_session_cfg_load(t->fx.st, &cfg, NULL), 0);
     cfg.preview_w = 300;
@@ -128,6 +131,7 @@ static int teardown(void **state)
     t->face->ops->close(t->face);
     t->prn->ops->close(t->prn);
     lk_render_free(t->r);
+    pthread_mutex_destroy(&t->render_mu);
     lk_template_free(t->tpl);
     lk_loop_free(t->loop);
     lk_test_fixture *fx = malloc(sizeof *fx);

@@ -4,6 +4,7 @@
  * in a window, or headless under SDL's offscreen driver playing a script and saving a PNG of
  * every screen it reaches. Usage: kiosk --help. */
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,7 @@ typedef struct app {
     lk_printer *prn;
     lk_template *tpl;
     lk_renderer *r;
+    pthread_mutex_t render_mu;
     lk_session *s;
     lk_disp *d;
     lk_ui *ui;
@@ -400,7 +402,8 @@ static int make_core(app *a, lk_err *err)
                          .camera = a->cam,
                          .face = a->face,
                          .printer = a->prn,
-                         .renderer = a->r};
+                         .renderer = a->r,
+                         .renderer_mu = &a->render_mu};
     return lk_session_create(&d, &cfg, &a->s, err);
 }
 
@@ -456,6 +459,7 @@ static void stop(app *a)
     if (a->prn)
         a->prn->ops->close(a->prn);
     lk_render_free(a->r);
+    pthread_mutex_destroy(&a->render_mu);
     lk_template_free(a->tpl);
     lk_loop_free(a->loop);
     lk_store_close(a->st);
@@ -478,6 +482,7 @@ int main(int argc, char **argv)
 {
     static app a;
     a.t0_us = lk_loop_now_us();
+    pthread_mutex_init(&a.render_mu, NULL);
     if (parse_opts(argc, argv, &a.o) != 0) {
         usage(stderr);
         return 2;

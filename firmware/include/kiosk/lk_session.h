@@ -11,6 +11,7 @@
 #ifndef LK_KIOSK_LK_SESSION_H
 #define LK_KIOSK_LK_SESSION_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,6 +39,10 @@ typedef struct lk_session_deps {
     lk_face *face;
     lk_printer *printer;
     lk_renderer *renderer;
+    /* Serialises use of renderer (not thread-safe): a preview job left behind by "back" may
+     * still run when the next one starts. Owned by the caller, who destroys it only after the
+     * workers are freed. Required when renderer is set. */
+    pthread_mutex_t *renderer_mu;
     uint64_t (*clock_ms)(void *ctx); /* NULL: lk_loop_now_ms */
     void *clock_ctx;
 } lk_session_deps;
