@@ -32,8 +32,8 @@ static const config_key known_keys[] = {
     {"session.timeout_s", "120", "idle seconds before a customer session is abandoned"},
     {"stock.low_threshold", "20", "sheets left at which technicians are warned"},
     {"ui.language", "zh-CN", "first language of the touchscreen"},
-    {"ui.message_timeout_s", "10", "seconds an end or staff message stays before the attract screen"},
-    {"ui.orientation", "portrait", "touchscreen layout: portrait (1080x1920) or landscape (1920x1080)"},
+    {"ui.message_timeout_s", "10", "seconds an end or staff message stays on screen"},
+    {"ui.orientation", "portrait", "portrait (1080x1920) or landscape (1920x1080)"},
     {"ui.screen_timeout_s", "60", "idle seconds on any customer screen before the session ends"},
     {"ui.voice_mute", "0", "1 silences the spoken prompts of each step"},
 };
