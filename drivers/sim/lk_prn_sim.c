@@ -15,7 +15,7 @@
 #include "lk_sim.h"
 
 typedef struct prn_sim {
-    lk_printer base;
+    lk_prn base;
     pthread_mutex_t mu; /* guards the fields below; the renderer is used by one job at a time */
     char out_dir[512];
     char fault[32];
@@ -84,7 +84,7 @@ static int render(prn_sim *s, const lk_prn_copy *c, lk_err *err)
     return lk_render_pdf_file(s->r, c->rec, &o, path, err);
 }
 
-static int prn_submit(lk_printer *p, const lk_prn_copy *c, int cancel_fd, lk_prn_progress_cb cb,
+static int prn_submit(lk_prn *p, const lk_prn_copy *c, int cancel_fd, lk_prn_progress_cb cb,
                       void *ctx, lk_err *err)
 {
     prn_sim *s = (prn_sim *)p;
@@ -112,7 +112,7 @@ static int prn_submit(lk_printer *p, const lk_prn_copy *c, int cancel_fd, lk_prn
     return LK_PRN_COMPLETED;
 }
 
-int lk_prn_sim_set_fault(lk_printer *p, const char *reason)
+int lk_prn_sim_set_fault(lk_prn *p, const char *reason)
 {
     prn_sim *s = (prn_sim *)p;
     pthread_mutex_lock(&s->mu);
@@ -128,7 +128,7 @@ int lk_prn_sim_set_fault(lk_printer *p, const char *reason)
     return 0;
 }
 
-void lk_prn_sim_set_hold(lk_printer *p, int hold_ms)
+void lk_prn_sim_set_hold(lk_prn *p, int hold_ms)
 {
     prn_sim *s = (prn_sim *)p;
     pthread_mutex_lock(&s->mu);
@@ -138,7 +138,7 @@ void lk_prn_sim_set_hold(lk_printer *p, int hold_ms)
     (void)!write(s->wake_fd, &one, sizeof one);
 }
 
-void lk_prn_sim_set_delay(lk_printer *p, int ms)
+void lk_prn_sim_set_delay(lk_prn *p, int ms)
 {
     prn_sim *s = (prn_sim *)p;
     pthread_mutex_lock(&s->mu);
@@ -146,7 +146,7 @@ void lk_prn_sim_set_delay(lk_printer *p, int ms)
     pthread_mutex_unlock(&s->mu);
 }
 
-int lk_prn_sim_printed(lk_printer *p)
+int lk_prn_sim_printed(lk_prn *p)
 {
     prn_sim *s = (prn_sim *)p;
     pthread_mutex_lock(&s->mu);
@@ -155,7 +155,7 @@ int lk_prn_sim_printed(lk_printer *p)
     return n;
 }
 
-static int prn_state(lk_printer *p, lk_device_state *out)
+static int prn_state(lk_prn *p, lk_device_state *out)
 {
     prn_sim *s = (prn_sim *)p;
     memset(out, 0, sizeof *out);
@@ -166,7 +166,7 @@ static int prn_state(lk_printer *p, lk_device_state *out)
     return 0;
 }
 
-static void prn_close(lk_printer *p)
+static void prn_close(lk_prn *p)
 {
     prn_sim *s = (prn_sim *)p;
     if (!s)
@@ -179,14 +179,14 @@ static void prn_close(lk_printer *p)
     free(s);
 }
 
-static const lk_printer_ops prn_ops = {
+static const lk_prn_ops prn_ops = {
     .name = "sim",
     .submit = prn_submit,
     .state = prn_state,
     .close = prn_close,
 };
 
-int lk_prn_sim_create(const char *template_path, const char *out_dir, lk_printer **out, lk_err *err)
+int lk_prn_sim_create(const char *template_path, const char *out_dir, lk_prn **out, lk_err *err)
 {
     *out = NULL;
     prn_sim *s = calloc(1, sizeof *s);

@@ -9,7 +9,7 @@
 #include "kiosk/port/lk_camera.h"
 #include "kiosk/port/lk_face.h"
 #include "kiosk/port/lk_idreader.h"
-#include "kiosk/port/lk_printer.h"
+#include "kiosk/port/lk_prn.h"
 
 /* Identity reader. A card file is JSON: {"doc_type":"resident_id"|"passport","number":..,
  * "name":..,"face":"<who is pictured>"} plus, for passports, "birth" and "expiry" (YYMMDD):
@@ -31,12 +31,11 @@ int lk_face_sim_set_mode(lk_face *f, const char *mode);
 /* Printer: renders each copy with lk_render into out_dir (printed.pdf, printed-2.pdf, ...).
  * A fault ("media-empty", "media-jam", "offline"; NULL clears) stops the next job: it waits
  * hold_ms for the fault to clear, then fails. "uncertain" makes jobs end LK_PRN_UNCERTAIN. */
-int lk_prn_sim_create(const char *template_path, const char *out_dir, lk_printer **out,
-                      lk_err *err);
-int lk_prn_sim_set_fault(lk_printer *p, const char *reason);
-void lk_prn_sim_set_hold(lk_printer *p, int hold_ms);
-void lk_prn_sim_set_delay(lk_printer *p, int ms);
+int lk_prn_sim_create(const char *template_path, const char *out_dir, lk_prn **out, lk_err *err);
+int lk_prn_sim_set_fault(lk_prn *p, const char *reason);
+void lk_prn_sim_set_hold(lk_prn *p, int hold_ms);
+void lk_prn_sim_set_delay(lk_prn *p, int ms);
 /* How many copies were printed (completed) so far. */
-int lk_prn_sim_printed(lk_printer *p);
+int lk_prn_sim_printed(lk_prn *p);
 
 #endif

@@ -40,7 +40,7 @@ typedef struct render_ctx {
 } render_ctx;
 
 typedef struct print_ctx {
-    lk_printer *p;
+    lk_prn *p;
     lk_evtq *q;
     int tag;
     lk_record *rec;

@@ -19,7 +19,7 @@ typedef struct kiosk_script_env {
     lk_session *s;
     lk_idreader *reader;                      /* the simulated reader */
     lk_face *face;                            /* the simulated face matcher */
-    lk_printer *printer;                      /* the simulated printer */
+    lk_prn *printer;                          /* the simulated printer */
     int (*shot)(void *ctx, const char *name); /* an explicit screenshot */
     void *ctx;
 } kiosk_script_env;

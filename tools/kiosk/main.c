@@ -35,7 +35,7 @@ typedef struct app {
     lk_idreader *idr;
     lk_camera *cam;
     lk_face *face;
-    lk_printer *prn;
+    lk_prn *prn;
     lk_template *tpl;
     lk_renderer *r;
     pthread_mutex_t render_mu;

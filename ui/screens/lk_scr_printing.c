@@ -2,7 +2,7 @@
  * offline become "please wait, staff are coming"). No cancel: a sheet may be half out. */
 #include <stdio.h>
 
-#include "kiosk/port/lk_printer.h"
+#include "kiosk/port/lk_prn.h"
 #include "ui/lk_screen.h"
 
 static void draw(const lk_screen_ctx *c)

@@ -24,7 +24,7 @@
 #include "kiosk/port/lk_camera.h"
 #include "kiosk/port/lk_face.h"
 #include "kiosk/port/lk_idreader.h"
-#include "kiosk/port/lk_printer.h"
+#include "kiosk/port/lk_prn.h"
 
 typedef struct lk_session lk_session;
 
@@ -37,7 +37,7 @@ typedef struct lk_session_deps {
     lk_idreader *reader;
     lk_camera *camera;
     lk_face *face;
-    lk_printer *printer;
+    lk_prn *printer;
     lk_renderer *renderer;
     /* Serialises use of renderer (not thread-safe): a preview job left behind by "back" may
      * still run when the next one starts. Owned by the caller, who destroys it only after the
