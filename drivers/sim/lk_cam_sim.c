@@ -14,13 +14,13 @@
 #define H 240
 
 typedef struct cam_sim {
-    lk_camera base;
+    lk_cam base;
     int fps;
     int tfd;
     unsigned n;
 } cam_sim;
 
-static int cam_start(lk_camera *c, lk_err *err)
+static int cam_start(lk_cam *c, lk_err *err)
 {
     cam_sim *s = (cam_sim *)c;
     if (s->tfd >= 0)
@@ -34,7 +34,7 @@ static int cam_start(lk_camera *c, lk_err *err)
     return 0;
 }
 
-static void cam_stop(lk_camera *c)
+static void cam_stop(lk_cam *c)
 {
     cam_sim *s = (cam_sim *)c;
     if (s->tfd >= 0)
@@ -42,7 +42,7 @@ static void cam_stop(lk_camera *c)
     s->tfd = -1;
 }
 
-static int cam_fd(lk_camera *c)
+static int cam_fd(lk_cam *c)
 {
     return ((cam_sim *)c)->tfd;
 }
@@ -62,7 +62,7 @@ static void paint(uint8_t *px, int stride, unsigned n)
     }
 }
 
-static int cam_grab(lk_camera *c, lk_frame *f, lk_err *err)
+static int cam_grab(lk_cam *c, lk_frame *f, lk_err *err)
 {
     cam_sim *s = (cam_sim *)c;
     uint64_t exp;
@@ -82,14 +82,14 @@ static int cam_grab(lk_camera *c, lk_frame *f, lk_err *err)
     return 1;
 }
 
-static int cam_state(lk_camera *c, lk_device_state *out)
+static int cam_state(lk_cam *c, lk_device_state *out)
 {
     memset(out, 0, sizeof *out);
     out->status = ((cam_sim *)c)->tfd >= 0 ? LK_DEVICE_BUSY : LK_DEVICE_NORMAL;
     return 0;
 }
 
-static void cam_close(lk_camera *c)
+static void cam_close(lk_cam *c)
 {
     if (!c)
         return;
@@ -97,7 +97,7 @@ static void cam_close(lk_camera *c)
     free(c);
 }
 
-static const lk_camera_ops cam_ops = {
+static const lk_cam_ops cam_ops = {
     .name = "sim",
     .start = cam_start,
     .stop = cam_stop,
@@ -107,7 +107,7 @@ static const lk_camera_ops cam_ops = {
     .close = cam_close,
 };
 
-int lk_cam_sim_create(int fps, lk_camera **out, lk_err *err)
+int lk_cam_sim_create(int fps, lk_cam **out, lk_err *err)
 {
     *out = NULL;
     if (fps < 1 || fps > 1000)

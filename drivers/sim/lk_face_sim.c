@@ -10,12 +10,12 @@
 typedef enum mode { M_PASS, M_FAIL, M_NOTLIVE, M_NOFACE, M_ERROR } mode;
 
 typedef struct face_sim {
-    lk_face base;
+    lk_facecheck base;
     pthread_mutex_t mu;
     mode m;
 } face_sim;
 
-int lk_face_sim_set_mode(lk_face *f, const char *name)
+int lk_face_sim_set_mode(lk_facecheck *f, const char *name)
 {
     static const char *const names[] = {"pass", "fail", "notlive", "noface", "error"};
     face_sim *s = (face_sim *)f;
@@ -29,7 +29,7 @@ int lk_face_sim_set_mode(lk_face *f, const char *name)
     return LK_EINVAL;
 }
 
-static int face_verify(lk_face *f, const uint8_t *photo, size_t len, const char *fmt,
+static int face_verify(lk_facecheck *f, const uint8_t *photo, size_t len, const char *fmt,
                        const lk_frame *frames, size_t n, double threshold, int cancel_fd,
                        lk_face_result *out, lk_err *err)
 {
@@ -59,7 +59,7 @@ static int face_verify(lk_face *f, const uint8_t *photo, size_t len, const char 
     return 0;
 }
 
-static int face_state(lk_face *f, lk_device_state *out)
+static int face_state(lk_facecheck *f, lk_device_state *out)
 {
     (void)f;
     memset(out, 0, sizeof *out);
@@ -67,7 +67,7 @@ static int face_state(lk_face *f, lk_device_state *out)
     return 0;
 }
 
-static void face_close(lk_face *f)
+static void face_close(lk_facecheck *f)
 {
     face_sim *s = (face_sim *)f;
     if (!s)
@@ -76,14 +76,14 @@ static void face_close(lk_face *f)
     free(s);
 }
 
-static const lk_face_ops face_ops = {
+static const lk_facecheck_ops face_ops = {
     .name = "sim",
     .verify = face_verify,
     .state = face_state,
     .close = face_close,
 };
 
-int lk_face_sim_create(lk_face **out, lk_err *err)
+int lk_face_sim_create(lk_facecheck **out, lk_err *err)
 {
     *out = NULL;
     face_sim *s = calloc(1, sizeof *s);

@@ -22,7 +22,7 @@ typedef struct card {
 } card;
 
 typedef struct idr_sim {
-    lk_idreader base;
+    lk_docreader base;
     pthread_mutex_t mu;
     int wake_fd;
     int present;
@@ -80,7 +80,7 @@ static int load_card(const char *path, card *c, lk_err *err)
     return 0;
 }
 
-int lk_idr_sim_insert(lk_idreader *r, const char *card_file, lk_err *err)
+int lk_idr_sim_insert(lk_docreader *r, const char *card_file, lk_err *err)
 {
     idr_sim *s = (idr_sim *)r;
     card c;
@@ -101,7 +101,7 @@ int lk_idr_sim_insert(lk_idreader *r, const char *card_file, lk_err *err)
     return 0;
 }
 
-void lk_idr_sim_remove(lk_idreader *r)
+void lk_idr_sim_remove(lk_docreader *r)
 {
     idr_sim *s = (idr_sim *)r;
     pthread_mutex_lock(&s->mu);
@@ -117,7 +117,7 @@ void lk_idr_sim_remove(lk_idreader *r)
         cb(ctx, 0);
 }
 
-void lk_idr_sim_set_delay(lk_idreader *r, int ms_per_step)
+void lk_idr_sim_set_delay(lk_docreader *r, int ms_per_step)
 {
     idr_sim *s = (idr_sim *)r;
     pthread_mutex_lock(&s->mu);
@@ -166,7 +166,7 @@ static int fill(const card *c, lk_id_result *out, lk_err *err)
     return 0;
 }
 
-static int sim_read(lk_idreader *r, lk_doc_kind kind, const lk_mrz_keys *keys, int cancel_fd,
+static int sim_read(lk_docreader *r, lk_doc_kind kind, const lk_mrz_keys *keys, int cancel_fd,
                     lk_id_progress_cb progress, void *pctx, lk_id_result *out, lk_err *err)
 {
     idr_sim *s = (idr_sim *)r;
@@ -204,7 +204,7 @@ static int sim_read(lk_idreader *r, lk_doc_kind kind, const lk_mrz_keys *keys, i
     return 0;
 }
 
-static void sim_watch(lk_idreader *r, lk_id_presence_cb cb, void *ctx)
+static void sim_watch(lk_docreader *r, lk_id_presence_cb cb, void *ctx)
 {
     idr_sim *s = (idr_sim *)r;
     pthread_mutex_lock(&s->mu);
@@ -213,7 +213,7 @@ static void sim_watch(lk_idreader *r, lk_id_presence_cb cb, void *ctx)
     pthread_mutex_unlock(&s->mu);
 }
 
-static int sim_state(lk_idreader *r, lk_device_state *out)
+static int sim_state(lk_docreader *r, lk_device_state *out)
 {
     (void)r;
     memset(out, 0, sizeof *out);
@@ -221,7 +221,7 @@ static int sim_state(lk_idreader *r, lk_device_state *out)
     return 0;
 }
 
-static void sim_close(lk_idreader *r)
+static void sim_close(lk_docreader *r)
 {
     idr_sim *s = (idr_sim *)r;
     if (!s)
@@ -232,7 +232,7 @@ static void sim_close(lk_idreader *r)
     free(s);
 }
 
-static const lk_idreader_ops sim_ops = {
+static const lk_docreader_ops sim_ops = {
     .name = "sim",
     .read = sim_read,
     .watch = sim_watch,
@@ -240,7 +240,7 @@ static const lk_idreader_ops sim_ops = {
     .close = sim_close,
 };
 
-int lk_idr_sim_create(lk_idreader **out, lk_err *err)
+int lk_idr_sim_create(lk_docreader **out, lk_err *err)
 {
     *out = NULL;
     idr_sim *s = calloc(1, sizeof *s);

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kiosk/port/lk_camera.h"
-#include "kiosk/port/lk_idreader.h"
+#include "kiosk/port/lk_cam.h"
+#include "kiosk/port/lk_docreader.h"
 
 void lk_id_result_wipe(lk_id_result *res)
 {

@@ -9,7 +9,7 @@
 #include "lk_session_int.h"
 
 typedef struct read_ctx {
-    lk_idreader *r;
+    lk_docreader *r;
     lk_evtq *q;
     int tag;
     lk_doc_kind kind;
@@ -19,7 +19,7 @@ typedef struct read_ctx {
 } read_ctx;
 
 typedef struct face_ctx {
-    lk_face *f;
+    lk_facecheck *f;
     uint8_t *photo;
     size_t photo_len;
     char fmt[8];

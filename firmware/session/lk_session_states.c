@@ -253,7 +253,7 @@ static void on_frame(void *ctx, int fd, uint32_t events)
 
 static int camera_on(lk_session *s)
 {
-    lk_camera *c = s->d.camera;
+    lk_cam *c = s->d.camera;
     if (c->ops->start(c, NULL) != 0)
         return LK_ENODEV;
     int fd = c->ops->fd(c);

@@ -17,8 +17,8 @@ typedef struct kiosk_script kiosk_script;
 typedef struct kiosk_script_env {
     lk_ui *ui;
     lk_session *s;
-    lk_idreader *reader;                      /* the simulated reader */
-    lk_face *face;                            /* the simulated face matcher */
+    lk_docreader *reader;                     /* the simulated reader */
+    lk_facecheck *face;                       /* the simulated face matcher */
     lk_prn *printer;                          /* the simulated printer */
     int (*shot)(void *ctx, const char *name); /* an explicit screenshot */
     void *ctx;

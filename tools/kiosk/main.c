@@ -32,9 +32,9 @@ typedef struct app {
     lk_loop *loop;
     lk_evtq *q;
     lk_workers *w;
-    lk_idreader *idr;
-    lk_camera *cam;
-    lk_face *face;
+    lk_docreader *idr;
+    lk_cam *cam;
+    lk_facecheck *face;
     lk_prn *prn;
     lk_template *tpl;
     lk_renderer *r;

@@ -21,9 +21,9 @@
 #include "kiosk/lk_store.h"
 #include "kiosk/lk_view.h"
 #include "kiosk/lk_worker.h"
-#include "kiosk/port/lk_camera.h"
-#include "kiosk/port/lk_face.h"
-#include "kiosk/port/lk_idreader.h"
+#include "kiosk/port/lk_cam.h"
+#include "kiosk/port/lk_facecheck.h"
+#include "kiosk/port/lk_docreader.h"
 #include "kiosk/port/lk_prn.h"
 
 typedef struct lk_session lk_session;
@@ -34,9 +34,9 @@ typedef struct lk_session_deps {
     lk_loop *loop;
     lk_evtq *q;
     lk_workers *workers;
-    lk_idreader *reader;
-    lk_camera *camera;
-    lk_face *face;
+    lk_docreader *reader;
+    lk_cam *camera;
+    lk_facecheck *face;
     lk_prn *printer;
     lk_renderer *renderer;
     /* Serialises use of renderer (not thread-safe): a preview job left behind by "back" may

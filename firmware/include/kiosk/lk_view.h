@@ -8,8 +8,8 @@
 #include <stdint.h>
 
 #include "kiosk/lk_device.h"
-#include "kiosk/port/lk_camera.h"
-#include "kiosk/port/lk_idreader.h"
+#include "kiosk/port/lk_cam.h"
+#include "kiosk/port/lk_docreader.h"
 
 typedef enum lk_state {
     LK_ST_ATTRACT = 0,

@@ -1,8 +1,8 @@
 /* Camera port: the face camera as a stream of RGB frames. The driver exposes an fd that is
  * readable when a frame is ready, so the loop thread registers it with lk_loop and grabs
  * without blocking (V4L2's mmap streaming works this way too). */
-#ifndef LK_KIOSK_PORT_LK_CAMERA_H
-#define LK_KIOSK_PORT_LK_CAMERA_H
+#ifndef LK_KIOSK_PORT_LK_CAM_H
+#define LK_KIOSK_PORT_LK_CAM_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -18,23 +18,23 @@ typedef struct lk_frame {
     uint64_t ts_us;
 } lk_frame;
 
-typedef struct lk_camera lk_camera;
+typedef struct lk_cam lk_cam;
 
-typedef struct lk_camera_ops {
+typedef struct lk_cam_ops {
     const char *name;
-    int (*start)(lk_camera *c, lk_err *err); /* begins streaming */
-    void (*stop)(lk_camera *c);              /* idempotent */
+    int (*start)(lk_cam *c, lk_err *err); /* begins streaming */
+    void (*stop)(lk_cam *c);              /* idempotent */
     /* Readable while a frame waits; -1 when not streaming. */
-    int (*fd)(lk_camera *c);
+    int (*fd)(lk_cam *c);
     /* Copies the newest frame into *f (allocating or reusing f->rgb). Returns 1 frame
      * copied, 0 none ready, or a negative code. Never blocks. */
-    int (*grab)(lk_camera *c, lk_frame *f, lk_err *err);
-    int (*state)(lk_camera *c, lk_device_state *out);
-    void (*close)(lk_camera *c);
-} lk_camera_ops;
+    int (*grab)(lk_cam *c, lk_frame *f, lk_err *err);
+    int (*state)(lk_cam *c, lk_device_state *out);
+    void (*close)(lk_cam *c);
+} lk_cam_ops;
 
-struct lk_camera {
-    const lk_camera_ops *ops;
+struct lk_cam {
+    const lk_cam_ops *ops;
 };
 
 /* Deep copy (dst is overwritten; dst->rgb allocated). 0 or LK_ENOMEM. */
