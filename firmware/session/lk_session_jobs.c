@@ -1,0 +1,268 @@
+/* lk_session_jobs: the blocking port calls the session hands to workers. Each job owns a
+ * context with copies of what it needs (photo, frames, record), so a session that ends while
+ * a job still runs can wipe its own memory at once; the context is wiped and freed when the
+ * job's completion event is consumed or dropped. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kiosk/lk_gen.h"
+#include "lk_session_int.h"
+
+typedef struct read_ctx {
+    lk_docreader *r;
+    lk_evtq *q;
+    int tag;
+    lk_doc_kind kind;
+    lk_mrz_keys keys;
+    lk_id_result res;
+    lk_err err;
+} read_ctx;
+
+typedef struct face_ctx {
+    lk_facecheck *f;
+    uint8_t *photo;
+    size_t photo_len;
+    char fmt[8];
+    lk_frame frames[MAX_FRAMES];
+    size_t n;
+    double threshold;
+    lk_face_result res;
+    lk_err err;
+} face_ctx;
+
+typedef struct render_ctx {
+    lk_renderer *r;
+    pthread_mutex_t *mu;
+    lk_record *rec;
+    int w, h;
+    cairo_surface_t *surf;
+    lk_err err;
+} render_ctx;
+
+typedef struct print_ctx {
+    lk_prn *p;
+    lk_evtq *q;
+    int tag;
+    lk_record *rec;
+    lk_prn_copy copy;
+    lk_err err;
+} print_ctx;
+
+static int submit(lk_session *s, job_kind kind, lk_job_fn fn, void *ctx, void (*fr)(void *),
+                  int tag)
+{
+    uint32_t id;
+    int rc = lk_workers_submit(s->d.workers, fn, ctx, fr, tag, &id);
+    if (rc != 0) {
+        fr(ctx);
+        return rc;
+    }
+    s->job = kind;
+    s->job_tag = tag;
+    s->job_id = id;
+    return 0;
+}
+
+static int next_tag(lk_session *s)
+{
+    if (++s->tag_seq <= 0)
+        s->tag_seq = 1;
+    return s->tag_seq;
+}
+
+/* Read ------------------------------------------------------------------------------------ */
+
+static void read_free(void *p)
+{
+    read_ctx *c = p;
+    lk_id_result_wipe(&c->res);
+    explicit_bzero(c, sizeof *c);
+    free(c);
+}
+
+static void read_progress(void *ctx, int percent)
+{
+    read_ctx *c = ctx;
+    lk_evt e = {.type = LK_EVT_READ_PROGRESS, .tag = c->tag, .arg = percent};
+    (void)lk_evtq_post(c->q, &e); /* a dropped progress report only delays the bar */
+}
+
+static int read_run(void *arg, int cancel_fd)
+{
+    read_ctx *c = arg;
+    const lk_mrz_keys *k = c->kind == LK_DOC_PASSPORT ? &c->keys : NULL;
+    return c->r->ops->read(c->r, c->kind, k, cancel_fd, read_progress, c, &c->res, &c->err);
+}
+
+int sess_job_read(lk_session *s)
+{
+    read_ctx *c = calloc(1, sizeof *c);
+    if (!c)
+        return LK_ENOMEM;
+    c->r = s->d.reader;
+    c->q = s->d.q;
+    c->tag = next_tag(s);
+    c->kind = s->view.doc;
+    c->keys = s->p.keys;
+    return submit(s, JOB_READ, read_run, c, read_free, c->tag);
+}
+
+void sess_take_read(lk_session *s, void *ctx)
+{
+    read_ctx *c = ctx;
+    lk_id_result_wipe(&s->p.id);
+    s->p.id = c->res; /* the photo pointer moves with it */
+    memset(&c->res, 0, sizeof c->res);
+}
+
+/* Face ------------------------------------------------------------------------------------ */
+
+static void face_free(void *p)
+{
+    face_ctx *c = p;
+    if (c->photo) {
+        explicit_bzero(c->photo, c->photo_len);
+        free(c->photo);
+    }
+    for (size_t i = 0; i < MAX_FRAMES; i++)
+        lk_frame_wipe(&c->frames[i]);
+    explicit_bzero(c, sizeof *c);
+    free(c);
+}
+
+static int face_run(void *arg, int cancel_fd)
+{
+    face_ctx *c = arg;
+    return c->f->ops->verify(c->f, c->photo, c->photo_len, c->fmt, c->frames, c->n, c->threshold,
+                             cancel_fd, &c->res, &c->err);
+}
+
+int sess_job_face(lk_session *s)
+{
+    face_ctx *c = calloc(1, sizeof *c);
+    if (!c)
+        return LK_ENOMEM;
+    c->f = s->d.face;
+    c->threshold = s->cfg.face_threshold;
+    memcpy(c->fmt, s->p.id.photo_format, sizeof c->fmt);
+    c->photo_len = s->p.id.photo_len;
+    c->photo = malloc(c->photo_len ? c->photo_len : 1);
+    int rc = c->photo ? 0 : LK_ENOMEM;
+    if (c->photo && c->photo_len)
+        memcpy(c->photo, s->p.id.photo, c->photo_len);
+    for (int i = 0; rc == 0 && i < s->p.n_frames; i++, c->n++)
+        rc = lk_frame_copy(&c->frames[i], &s->p.frames[i]);
+    if (rc != 0) {
+        face_free(c);
+        return rc;
+    }
+    return submit(s, JOB_FACE, face_run, c, face_free, next_tag(s));
+}
+
+lk_face_result sess_face_result(void *ctx)
+{
+    return ((face_ctx *)ctx)->res;
+}
+
+/* Render ---------------------------------------------------------------------------------- */
+
+static void render_free(void *p)
+{
+    render_ctx *c = p;
+    lk_record_free(c->rec);
+    if (c->surf)
+        cairo_surface_destroy(c->surf);
+    free(c);
+}
+
+static int render_run(void *arg, int cancel_fd)
+{
+    (void)cancel_fd; /* a render is bounded (~10 ms); not worth interrupting */
+    render_ctx *c = arg;
+    lk_render_opts o = {.copy = LK_RENDER_ORIGINAL, .mode = LK_RENDER_FULL};
+    pthread_mutex_lock(c->mu);
+    int rc = lk_render_preview(c->r, c->rec, &o, c->w, c->h, &c->surf, &c->err);
+    pthread_mutex_unlock(c->mu);
+    return rc;
+}
+
+int sess_job_render(lk_session *s, lk_record *rec)
+{
+    render_ctx *c = calloc(1, sizeof *c);
+    if (!c) {
+        lk_record_free(rec);
+        return LK_ENOMEM;
+    }
+    c->r = s->d.renderer;
+    c->mu = s->d.renderer_mu;
+    c->rec = rec;
+    c->w = s->cfg.preview_w;
+    c->h = s->cfg.preview_h;
+    return submit(s, JOB_RENDER, render_run, c, render_free, next_tag(s));
+}
+
+cairo_surface_t *sess_take_preview(void *ctx)
+{
+    render_ctx *c = ctx;
+    cairo_surface_t *sf = c->surf;
+    c->surf = NULL;
+    return sf;
+}
+
+/* Print ----------------------------------------------------------------------------------- */
+
+static void print_free(void *p)
+{
+    print_ctx *c = p;
+    lk_record_free(c->rec);
+    free(c);
+}
+
+static void print_progress(void *ctx, const lk_prn_progress *p)
+{
+    print_ctx *c = ctx;
+    lk_evt e = {.type = LK_EVT_PRN_PROGRESS,
+                .tag = c->tag,
+                .code = (int)p->phase,
+                .arg = (int)p->dev.status};
+    memcpy(e.text, p->dev.reason, sizeof e.text - 1);
+    (void)lk_evtq_post(c->q, &e);
+}
+
+static int print_run(void *arg, int cancel_fd)
+{
+    print_ctx *c = arg;
+    return c->p->ops->submit(c->p, &c->copy, cancel_fd, print_progress, c, &c->err);
+}
+
+int sess_job_print(lk_session *s, lk_record *rec, int copy_idx)
+{
+    print_ctx *c = calloc(1, sizeof *c);
+    if (!c) {
+        lk_record_free(rec);
+        return LK_ENOMEM;
+    }
+    c->p = s->d.printer;
+    c->q = s->d.q;
+    c->tag = next_tag(s);
+    c->rec = rec;
+    c->copy.rec = rec;
+    c->copy.duplicate = copy_idx > 0;
+    c->copy.copy_no = copy_idx;
+    c->copy.copy_total = rec->duplicates;
+    return submit(s, JOB_PRINT, print_run, c, print_free, c->tag);
+}
+
+void sess_warmup(lk_session *s)
+{
+    lk_gen g;
+    lk_gen_init(&g, 1);
+    lk_record *rec = NULL;
+    if (lk_gen_record(&g, 0, &rec) != 0)
+        return;
+    render_ctx c = {.r = s->d.renderer, .mu = s->d.renderer_mu, .rec = rec, .w = 64, .h = 48};
+    (void)render_run(&c, -1);
+    if (c.surf)
+        cairo_surface_destroy(c.surf);
+    lk_record_free(rec);
+}

@@ -1,0 +1,508 @@
+/* kiosk: the composition root of the touchscreen application, and the only file that sees
+ * firmware, drivers and ui together. It opens the store, builds the ports (today the simulated
+ * backends; the real adapters plug in here), the loop, workers, session and UI, and runs them:
+ * in a window, or headless under SDL's offscreen driver playing a script and saving a PNG of
+ * every screen it reaches. Usage: kiosk --help. */
+#include <getopt.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kiosk/lk_config.h"
+#include "kiosk/lk_session.h"
+#include "kiosk_script.h"
+#include "lk_sim.h"
+#include "ui/lk_ui.h"
+
+#define MAX_FRAMES_STAT 100000
+
+typedef struct opts {
+    const char *db, *secret, *script, *shots, *print_dir, *assets, *voice, *tpl, *lang,
+        *orientation, *stats, *auto_card;
+    int headless, fast, control, strict, stay;
+} opts;
+
+typedef struct app {
+    opts o;
+    lk_store *st;
+    lk_loop *loop;
+    lk_evtq *q;
+    lk_workers *w;
+    lk_docreader *idr;
+    lk_cam *cam;
+    lk_facecheck *face;
+    lk_prn *prn;
+    lk_template *tpl;
+    lk_renderer *r;
+    pthread_mutex_t render_mu;
+    lk_session *s;
+    lk_disp *d;
+    lk_ui *ui;
+    kiosk_script *sc;
+    int exit_code, quit, card_in, shots;
+    char last_shot[96];
+    /* statistics */
+    uint64_t t0_us, cold_us, entered_us, session_start_us, session_us;
+    uint64_t stage_us[LK_ST_COUNT];
+    lk_state seen;
+    float *frame_ms, *steady_ms; /* every drawn frame; those that are not a screen's first */
+    size_t n_frames, n_steady;
+    lk_state drawn_state;
+} app;
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: kiosk [--headless] [--script FILE] [--shots DIR] [--db PATH] [--secret PATH]\n"
+            "             [--print-dir DIR] [--assets DIR] [--voice DIR] [--template FILE]\n"
+            "             [--lang zh-CN|en] [--orientation portrait|landscape] [--fast]\n"
+            "             [--stats FILE|-] [--control] [--auto-card FILE] [--strict] [--stay]\n");
+}
+
+static int parse_opts(int argc, char **argv, opts *o)
+{
+    static const struct option lo[] = {{"headless", no_argument, 0, 'H'},
+                                       {"script", required_argument, 0, 's'},
+                                       {"shots", required_argument, 0, 'S'},
+                                       {"db", required_argument, 0, 'd'},
+                                       {"secret", required_argument, 0, 'k'},
+                                       {"print-dir", required_argument, 0, 'p'},
+                                       {"assets", required_argument, 0, 'a'},
+                                       {"voice", required_argument, 0, 'v'},
+                                       {"template", required_argument, 0, 't'},
+                                       {"lang", required_argument, 0, 'l'},
+                                       {"orientation", required_argument, 0, 'o'},
+                                       {"fast", no_argument, 0, 'f'},
+                                       {"stats", required_argument, 0, 'j'},
+                                       {"control", no_argument, 0, 'c'},
+                                       {"auto-card", required_argument, 0, 'C'},
+                                       {"strict", no_argument, 0, 'x'},
+                                       {"stay", no_argument, 0, 'y'},
+                                       {"help", no_argument, 0, 'h'},
+                                       {0, 0, 0, 0}};
+    *o = (opts){.assets = LK_ASSETS_DIR,
+                .voice = LK_VOICE_DIR,
+                .tpl = LK_TEMPLATE_DEFAULT,
+                .print_dir = "."};
+    for (int c; (c = getopt_long(argc, argv, "", lo, NULL)) != -1;) {
+        switch (c) {
+        case 'H':
+            o->headless = 1;
+            break;
+        case 's':
+            o->script = optarg;
+            break;
+        case 'S':
+            o->shots = optarg;
+            break;
+        case 'd':
+            o->db = optarg;
+            break;
+        case 'k':
+            o->secret = optarg;
+            break;
+        case 'p':
+            o->print_dir = optarg;
+            break;
+        case 'a':
+            o->assets = optarg;
+            break;
+        case 'v':
+            o->voice = optarg;
+            break;
+        case 't':
+            o->tpl = optarg;
+            break;
+        case 'l':
+            o->lang = optarg;
+            break;
+        case 'o':
+            o->orientation = optarg;
+            break;
+        case 'f':
+            o->fast = 1;
+            break;
+        case 'j':
+            o->stats = optarg;
+            break;
+        case 'c':
+            o->control = 1;
+            break;
+        case 'C':
+            o->auto_card = optarg;
+            break;
+        case 'x':
+            o->strict = 1;
+            break;
+        case 'y':
+            o->stay = 1;
+            break;
+        case 'h':
+            usage(stdout);
+            exit(0);
+        default:
+            return -1;
+        }
+    }
+    if (optind != argc || (o->lang && strcmp(o->lang, "en") && strcmp(o->lang, "zh-CN")))
+        return -1;
+    return 0;
+}
+
+/* Screenshots ------------------------------------------------------------------------------ */
+
+static int save_shot(app *a, const char *name)
+{
+    if (!a->o.shots)
+        return 0;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%02d-%s.png", a->o.shots, ++a->shots, name);
+    lk_err err = {0};
+    if (a->d->ops->save_png(a->d, path, &err) != 0) {
+        fprintf(stderr, "kiosk: %s\n", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int script_shot(void *ctx, const char *name)
+{
+    return save_shot(ctx, name);
+}
+
+/* Statistics ------------------------------------------------------------------------------- */
+
+static void observe(app *a)
+{
+    const lk_view *v = lk_session_view(a->s);
+    if (v->state == a->seen)
+        return;
+    uint64_t now = lk_loop_now_us();
+    a->stage_us[a->seen] += now - a->entered_us;
+    if (a->seen == LK_ST_ATTRACT && v->state != LK_ST_ATTRACT)
+        a->session_start_us = now;
+    if (a->session_start_us && (v->state == LK_ST_ENDED || v->state == LK_ST_STAFF ||
+                                v->state == LK_ST_NO_LICENSE || v->state == LK_ST_ATTRACT)) {
+        a->session_us += now - a->session_start_us;
+        a->session_start_us = 0;
+    }
+    a->seen = v->state;
+    a->entered_us = now;
+}
+
+static int cmp_float(const void *x, const void *y)
+{
+    float a = *(const float *)x, b = *(const float *)y;
+    return (a > b) - (a < b);
+}
+
+static void write_stats(app *a)
+{
+    FILE *f = strcmp(a->o.stats, "-") == 0 ? stdout : fopen(a->o.stats, "w");
+    if (!f)
+        return;
+    qsort(a->frame_ms, a->n_frames, sizeof *a->frame_ms, cmp_float);
+    qsort(a->steady_ms, a->n_steady, sizeof *a->steady_ms, cmp_float);
+    double p50 = a->n_frames ? a->frame_ms[a->n_frames / 2] : 0;
+    double p99 = a->n_frames ? a->frame_ms[(a->n_frames * 99) / 100] : 0;
+    double s99 = a->n_steady ? a->steady_ms[(a->n_steady * 99) / 100] : 0;
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    fprintf(f,
+            "{\"bench\":\"kiosk_session\",\"cold_start_ms\":%.1f,\"session_ms\":%.1f,"
+            "\"session_ms_excl_printing\":%.1f,\"stages_ms\":{",
+            a->cold_us / 1000.0, a->session_us / 1000.0,
+            (a->session_us - a->stage_us[LK_ST_PRINTING]) / 1000.0);
+    for (int i = LK_ST_ROLE, first = 1; i < LK_ST_COUNT; i++)
+        if (a->stage_us[i]) {
+            fprintf(f, "%s\"%s\":%.2f", first ? "" : ",", lk_state_name(i),
+                    a->stage_us[i] / 1000.0);
+            first = 0;
+        }
+    fprintf(f,
+            "},\"frames\":%zu,\"frame_p50_ms\":%.2f,\"frame_p99_ms\":%.2f,\"steady_frames\":%zu,"
+            "\"steady_frame_p99_ms\":%.2f,\"peak_rss_mb\":%.1f}\n",
+            a->n_frames, p50, p99, a->n_steady, s99, ru.ru_maxrss / 1024.0);
+    if (f != stdout)
+        fclose(f);
+}
+
+/* The loop ------------------------------------------------------------------------------------ */
+
+static void on_events(void *ctx, int fd, uint32_t events)
+{
+    (void)fd;
+    (void)events;
+    app *a = ctx;
+    lk_evt e;
+    while (lk_evtq_pop(a->q, &e) == 1)
+        lk_session_handle(a->s, &e);
+    observe(a);
+}
+
+static void post_intent(void *ctx, lk_intent intent, int arg, const char *text)
+{
+    app *a = ctx;
+    lk_session_intent(a->s, intent, arg, text);
+    observe(a);
+}
+
+/* In a window demo without a script, the card "is placed" when the kiosk asks for it. */
+static void auto_card(app *a, const lk_view *v)
+{
+    if (!a->o.auto_card)
+        return;
+    if (v->state == LK_ST_TAP_CARD && !a->card_in) {
+        lk_err err = {0};
+        if (lk_idr_sim_insert(a->idr, a->o.auto_card, &err) != 0)
+            fprintf(stderr, "kiosk: %s\n", err.msg);
+        a->card_in = 1;
+    } else if ((v->state == LK_ST_DONE || v->state == LK_ST_ATTRACT || v->state == LK_ST_ENDED ||
+                v->state == LK_ST_STAFF) &&
+               a->card_in) {
+        lk_idr_sim_remove(a->idr);
+        a->card_in = 0;
+    }
+}
+
+static void run_script(app *a)
+{
+    if (!a->sc)
+        return;
+    kiosk_script_env env = {.ui = a->ui,
+                            .s = a->s,
+                            .reader = a->idr,
+                            .face = a->face,
+                            .printer = a->prn,
+                            .shot = script_shot,
+                            .ctx = a};
+    lk_err err = {0};
+    int rc = kiosk_script_step(a->sc, &env, lk_loop_now_ms(), &err);
+    observe(a);
+    if (rc < 0) {
+        fprintf(stderr, "kiosk: %s\n", err.msg);
+        a->exit_code = 1;
+        a->quit = 1;
+    } else if (rc == 0 && !a->o.stay && !a->o.control) {
+        a->quit = 1;
+    }
+}
+
+static void on_frame(void *ctx, int id)
+{
+    (void)id;
+    app *a = ctx;
+    lk_session_tick(a->s);
+    observe(a);
+    const lk_view *v = lk_session_view(a->s);
+    auto_card(a, v);
+    uint64_t t = lk_loop_now_us();
+    int drawn = lk_ui_frame(a->ui, v);
+    if (drawn < 0)
+        a->quit = 1;
+    if (drawn == 1) {
+        float ms = (float)((lk_loop_now_us() - t) / 1000.0);
+        if (a->n_frames < MAX_FRAMES_STAT)
+            a->frame_ms[a->n_frames++] = ms;
+        if (v->state == a->drawn_state && a->n_steady < MAX_FRAMES_STAT)
+            a->steady_ms[a->n_steady++] = ms;
+        a->drawn_state = v->state;
+        if (!a->cold_us && v->state == LK_ST_ATTRACT)
+            a->cold_us = lk_loop_now_us() - a->t0_us;
+        char key[96];
+        kiosk_script_key(v, key, sizeof key);
+        if (strcmp(key, a->last_shot) != 0) {
+            memcpy(a->last_shot, key, sizeof key);
+            if (save_shot(a, key) != 0)
+                a->exit_code = 1;
+        }
+        /* A script acts only on what has been drawn, as a person would. */
+        run_script(a);
+    } else if (drawn == 0) {
+        run_script(a);
+    }
+    if (a->quit)
+        lk_loop_quit(a->loop);
+}
+
+static void on_control(void *ctx, int fd, uint32_t events)
+{
+    (void)events;
+    app *a = ctx;
+    char buf[1024];
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    if (n <= 0) {
+        lk_loop_unwatch(a->loop, fd);
+        return;
+    }
+    buf[n] = '\0';
+    lk_err err = {0};
+    for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
+        if (kiosk_script_add(a->sc, line, &err) != 0)
+            fprintf(stderr, "kiosk: %s\n", err.msg);
+}
+
+/* Wiring ------------------------------------------------------------------------------------ */
+
+static int cfg_str_is(lk_store *st, const char *key, const char *want)
+{
+    char *v = NULL;
+    int yes = lk_config_get(st, key, &v, NULL, NULL) == 0 && strcmp(v, want) == 0;
+    free(v);
+    return yes;
+}
+
+/* The ports. Today every one is the simulated backend; the real adapters (libnfc eMRTD or SAM
+ * plug-in reader, V4L2 camera, face plug-in host, CUPS printer) are chosen here instead. */
+static int make_ports(app *a, lk_err *err)
+{
+    int rc = lk_idr_sim_create(&a->idr, err);
+    if (rc == 0)
+        rc = lk_cam_sim_create(a->o.fast ? 1000 : 30, &a->cam, err);
+    if (rc == 0)
+        rc = lk_face_sim_create(&a->face, err);
+    if (rc == 0)
+        rc = lk_prn_sim_create(a->o.tpl, a->o.print_dir, &a->prn, err);
+    return rc;
+}
+
+static int make_core(app *a, lk_err *err)
+{
+    const char *db = lk_store_pick_path(a->o.db, getenv("LK_DB"));
+    int rc = lk_store_open(db, a->o.secret ? a->o.secret : getenv("LK_SECRET_FILE"), &a->st, err);
+    if (rc == 0)
+        rc = lk_loop_create(&a->loop, err);
+    if (rc == 0)
+        rc = lk_evtq_create(1024, &a->q, err);
+    if (rc == 0)
+        rc = lk_workers_create(3, a->q, &a->w, err);
+    if (rc == 0)
+        rc = make_ports(a, err);
+    if (rc == 0)
+        rc = lk_template_load(a->o.tpl, &a->tpl, err);
+    if (rc == 0)
+        rc = lk_render_create(a->tpl, &a->r, err);
+    if (rc != 0)
+        return rc;
+    lk_session_cfg cfg;
+    rc = lk_session_cfg_load(a->st, &cfg, err);
+    if (rc != 0)
+        return rc;
+    if (a->o.lang)
+        snprintf(cfg.lang, sizeof cfg.lang, "%s", a->o.lang);
+    lk_session_deps d = {.st = a->st,
+                         .loop = a->loop,
+                         .q = a->q,
+                         .workers = a->w,
+                         .reader = a->idr,
+                         .camera = a->cam,
+                         .face = a->face,
+                         .printer = a->prn,
+                         .renderer = a->r,
+                         .renderer_mu = &a->render_mu};
+    return lk_session_create(&d, &cfg, &a->s, err);
+}
+
+static int make_ui(app *a, lk_err *err)
+{
+    int landscape = a->o.orientation ? strcmp(a->o.orientation, "landscape") == 0
+                                     : cfg_str_is(a->st, "ui.orientation", "landscape");
+    int mute = cfg_str_is(a->st, "ui.voice_mute", "1");
+    int rc = lk_disp_sdl_create(landscape ? 1920 : 1080, landscape ? 1080 : 1920, a->o.headless,
+                                !mute, &a->d, err);
+    if (rc != 0)
+        return rc;
+    char i18n[600];
+    snprintf(i18n, sizeof i18n, "%s/i18n", a->o.assets);
+    return lk_ui_create(a->d, i18n, mute ? NULL : a->o.voice, post_intent, a, &a->ui, err);
+}
+
+static int start(app *a, lk_err *err)
+{
+    int rc = kiosk_script_load(a->o.script, &a->sc, err);
+    if (rc == 0 && a->o.shots && mkdir(a->o.shots, 0755) != 0 && access(a->o.shots, W_OK) != 0)
+        rc = lk_err_set(err, LK_EIO, "cannot create %s", a->o.shots);
+    if (rc == 0)
+        rc = make_core(a, err);
+    if (rc == 0)
+        rc = make_ui(a, err);
+    if (rc == 0)
+        rc = lk_loop_watch(a->loop, lk_evtq_fd(a->q), 1 /* EPOLLIN */, on_events, a);
+    if (rc == 0 && a->o.control)
+        rc = lk_loop_watch(a->loop, 0, 1, on_control, a);
+    if (rc == 0) {
+        int frame = lk_loop_timer_add(a->loop, 1, a->o.fast ? 1 : 16, on_frame, a);
+        rc = frame < 0 ? lk_err_set(err, frame, "frame timer") : 0;
+    }
+    return rc;
+}
+
+static void stop(app *a)
+{
+    /* The session cancels its jobs; the workers then finish them before any port goes. */
+    lk_session_free(a->s);
+    lk_workers_free(a->w);
+    lk_ui_free(a->ui);
+    if (a->d)
+        a->d->ops->close(a->d);
+    lk_evtq_free(a->q);
+    if (a->idr)
+        a->idr->ops->close(a->idr);
+    if (a->cam)
+        a->cam->ops->close(a->cam);
+    if (a->face)
+        a->face->ops->close(a->face);
+    if (a->prn)
+        a->prn->ops->close(a->prn);
+    lk_render_free(a->r);
+    pthread_mutex_destroy(&a->render_mu);
+    lk_template_free(a->tpl);
+    lk_loop_free(a->loop);
+    lk_store_close(a->st);
+    kiosk_script_free(a->sc);
+    free(a->frame_ms);
+    free(a->steady_ms);
+    lk_render_release_caches();
+}
+
+static int strict_check(app *a)
+{
+    int missing = lk_ui_missing_strings(a->ui), clipped = lk_ui_clipped_texts(a->ui);
+    if (missing || clipped)
+        fprintf(stderr, "kiosk: %d string lookups missed a translation, %d texts were clipped\n",
+                missing, clipped);
+    return a->o.strict && (missing || clipped) ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    static app a;
+    a.t0_us = lk_loop_now_us();
+    pthread_mutex_init(&a.render_mu, NULL);
+    if (parse_opts(argc, argv, &a.o) != 0) {
+        usage(stderr);
+        return 2;
+    }
+    a.frame_ms = calloc(MAX_FRAMES_STAT, sizeof *a.frame_ms);
+    a.steady_ms = calloc(MAX_FRAMES_STAT, sizeof *a.steady_ms);
+    a.drawn_state = LK_ST_COUNT;
+    lk_err err = {0};
+    int rc = a.frame_ms && a.steady_ms ? start(&a, &err) : LK_ENOMEM;
+    if (rc != 0) {
+        fprintf(stderr, "kiosk: %s\n", err.msg[0] ? err.msg : lk_strerror(rc));
+        stop(&a);
+        return 1;
+    }
+    a.entered_us = lk_loop_now_us();
+    rc = lk_loop_run(a.loop);
+    if (rc == 0 && strict_check(&a))
+        a.exit_code = 1;
+    if (a.o.stats)
+        write_stats(&a);
+    stop(&a);
+    return rc != 0 ? 1 : a.exit_code;
+}

@@ -1,0 +1,289 @@
+/* lk_ui: the screen router and the chrome every screen shares. A frame is drawn only when the
+ * view (or camera frame) changed, so an idle kiosk costs nothing; the camera screen redraws at
+ * the camera's rate. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ui/lk_screen.h"
+#include "ui/lk_ui.h"
+
+struct lk_ui {
+    lk_disp *d;
+    lk_i18n *t;
+    char voice_dir[512];
+    lk_ui_post_fn post;
+    void *post_ctx;
+    unsigned drawn_gen, drawn_frame_gen;
+    int drawn_once;
+    lk_state voiced_state;
+    char voiced_lang[8];
+};
+
+int lk_ui_create(lk_disp *d, const char *i18n_dir, const char *voice_dir, lk_ui_post_fn post,
+                 void *post_ctx, lk_ui **out, lk_err *err)
+{
+    *out = NULL;
+    lk_ui *ui = calloc(1, sizeof *ui);
+    if (!ui)
+        return lk_err_set(err, LK_ENOMEM, "out of memory");
+    int rc = lk_i18n_load(i18n_dir, &ui->t, err);
+    if (rc != 0) {
+        free(ui);
+        return rc;
+    }
+    ui->d = d;
+    ui->post = post;
+    ui->post_ctx = post_ctx;
+    if (voice_dir)
+        snprintf(ui->voice_dir, sizeof ui->voice_dir, "%s", voice_dir);
+    ui->voiced_state = LK_ST_COUNT;
+    *out = ui;
+    return 0;
+}
+
+void lk_ui_free(lk_ui *ui)
+{
+    if (!ui)
+        return;
+    lk_i18n_free(ui->t);
+    free(ui);
+}
+
+static lk_screen_ctx make_ctx(lk_ui *ui, const lk_view *v)
+{
+    lk_screen_ctx c = {.d = ui->d, .t = ui->t, .v = v, .lang = v->lang};
+    ui->d->ops->size(ui->d, &c.w, &c.h);
+    c.portrait = c.h > c.w;
+    if (c.portrait)
+        c.body = (lk_rect){60, 340, c.w - 120, c.h - 340 - 200};
+    else
+        c.body = (lk_rect){200, 276, c.w - 400, c.h - 276 - 150};
+    c.font = c.portrait ? 46 : 40;
+    return c;
+}
+
+const char *lk_ui_screen_name(const lk_view *v)
+{
+    const lk_screen *s = lk_screen_for(v->state);
+    return s ? s->name : "unknown";
+}
+
+/* The chrome's own buttons: language toggle always, cancel on screens that allow it. */
+static int chrome_buttons(const lk_screen_ctx *c, const lk_screen *s, lk_button *out)
+{
+    int n = 0;
+    int hh = c->portrait ? 180 : 140;
+    out[n++] =
+        lk_wdg_button("lang", lk_tr(c, "chrome.lang_toggle"),
+                      (lk_rect){c->w - 300, 30, 270, hh - 60}, LK_INTENT_LANG, 0, LK_BTN_SECONDARY);
+    if (s->cancel) {
+        int fh = c->portrait ? 200 : 150;
+        out[n++] = lk_wdg_button("cancel", lk_tr(c, "chrome.cancel"),
+                                 (lk_rect){40, c->h - fh + 25, 360, fh - 50}, LK_INTENT_CANCEL, 0,
+                                 LK_BTN_SECONDARY);
+    }
+    return n;
+}
+
+static int all_buttons(lk_ui *ui, const lk_view *v, lk_screen_ctx *c, lk_button *out, int max)
+{
+    const lk_screen *s = lk_screen_for(v->state);
+    *c = make_ctx(ui, v);
+    if (!s)
+        return 0;
+    int n = chrome_buttons(c, s, out);
+    if (s->buttons)
+        n += s->buttons(c, out + n, max - n);
+    return n;
+}
+
+static void draw_button(const lk_screen_ctx *c, const lk_button *b)
+{
+    int fs = b->style == LK_BTN_KEY ? (c->portrait ? 48 : 40) : (c->portrait ? 50 : 44);
+    if (b->font)
+        fs = b->font;
+    uint32_t bg = LK_COL_ACTION, fg = LK_COL_ON_ACT;
+    if (b->style != LK_BTN_PRIMARY) {
+        bg = b->style == LK_BTN_CHECK_ON ? 0xE3F0E3u : LK_COL_PANEL;
+        fg = LK_COL_TEXT;
+    }
+    c->d->ops->fill(c->d, b->r, bg);
+    c->d->ops->outline(c->d, b->r, 4, b->style == LK_BTN_PRIMARY ? LK_COL_ACTION : LK_COL_HEADER);
+    lk_rect in = {b->r.x + 24, b->r.y + 6, b->r.w - 48, b->r.h - 12};
+    if (b->style == LK_BTN_CHECK_OFF || b->style == LK_BTN_CHECK_ON) {
+        lk_rect box = {b->r.x + 24, b->r.y + (b->r.h - 64) / 2, 64, 64};
+        c->d->ops->outline(c->d, box, 6, LK_COL_TEXT);
+        if (b->style == LK_BTN_CHECK_ON)
+            c->d->ops->fill(c->d, (lk_rect){box.x + 14, box.y + 14, 36, 36}, LK_COL_OK);
+        in.x += 90;
+        in.w -= 90;
+        c->d->ops->text(c->d, b->label, in, fs * 4 / 5, fg, LK_TEXT_VCENTER);
+        return;
+    }
+    if (b->sub) {
+        int h = c->d->ops->text(c->d, b->label, (lk_rect){in.x, in.y, in.w, fs * 3 / 2}, fs, fg,
+                                LK_TEXT_BOLD);
+        c->d->ops->text(c->d, b->sub, (lk_rect){in.x, in.y + h, in.w, in.h - h}, fs * 2 / 3, fg,
+                        LK_TEXT_LEFT);
+        return;
+    }
+    c->d->ops->text(c->d, b->label, in, fs, fg, LK_TEXT_CENTER | LK_TEXT_BOLD);
+}
+
+static void draw_steps(const lk_screen_ctx *c)
+{
+    int top = c->portrait ? 180 : 140, h = c->portrait ? 150 : 116, ds = c->portrait ? 56 : 44;
+    c->d->ops->fill(c->d, (lk_rect){0, top, c->w, h}, LK_COL_PANEL);
+    int cw = c->w / LK_VIEW_STEPS, fs = 26;
+    for (int i = 1; i <= LK_VIEW_STEPS; i++) {
+        int cur = c->v->step == i, past = c->v->step > i;
+        lk_rect dot = {cw * (i - 1) + cw / 2 - ds / 2, top + 10, ds, ds};
+        c->d->ops->fill(c->d, dot, cur ? LK_COL_ACTION : past ? LK_COL_OK : 0xB0B8C4u);
+        char num[4];
+        snprintf(num, sizeof num, "%d", i);
+        c->d->ops->text(c->d, num, dot, ds * 3 / 5, 0xFFFFFFu, LK_TEXT_CENTER | LK_TEXT_BOLD);
+        char key[16];
+        snprintf(key, sizeof key, "step.%d", i);
+        c->d->ops->text(
+            c->d, lk_tr(c, key), (lk_rect){cw * (i - 1) + 4, top + ds + 14, cw - 8, h - ds - 14},
+            fs, cur ? LK_COL_ACTION : LK_COL_MUTED, LK_TEXT_CENTER | (cur ? LK_TEXT_BOLD : 0));
+    }
+}
+
+static void draw_chrome(const lk_screen_ctx *c, const lk_screen *s)
+{
+    int hh = c->portrait ? 180 : 140;
+    c->d->ops->fill(c->d, (lk_rect){0, 0, c->w, hh}, LK_COL_HEADER);
+    c->d->ops->text(c->d, lk_tr(c, s->title_key), (lk_rect){40, 20, c->w - 380, hh - 40},
+                    c->portrait ? 60 : 54, 0xFFFFFFu, LK_TEXT_BOLD | LK_TEXT_CENTER);
+    draw_steps(c);
+    if (c->v->countdown_s >= 0) {
+        char buf[128];
+        int fh = c->portrait ? 200 : 150;
+        lk_i18n_fmt(c->t, c->lang, "chrome.countdown", c->v->countdown_s, NULL, buf, sizeof buf);
+        c->d->ops->text(c->d, buf, (lk_rect){c->w / 2 - 60, c->h - fh + 40, c->w / 2 + 20, fh - 80},
+                        c->portrait ? 40 : 36, c->v->countdown_s <= 10 ? LK_COL_WARN : LK_COL_MUTED,
+                        LK_TEXT_CENTER);
+    }
+}
+
+static void voice(lk_ui *ui, const lk_view *v)
+{
+    if (ui->voiced_state == v->state && strcmp(ui->voiced_lang, v->lang) == 0)
+        return;
+    ui->voiced_state = v->state;
+    snprintf(ui->voiced_lang, sizeof ui->voiced_lang, "%s", v->lang);
+    if (!ui->voice_dir[0])
+        return;
+    char path[700];
+    snprintf(path, sizeof path, "%s/%s/%s.wav", ui->voice_dir, v->lang, lk_ui_screen_name(v));
+    ui->d->ops->play(ui->d, path);
+}
+
+static void draw(lk_ui *ui, const lk_view *v)
+{
+    lk_button b[LK_SCREEN_MAX_BUTTONS];
+    lk_screen_ctx c;
+    int n = all_buttons(ui, v, &c, b, LK_SCREEN_MAX_BUTTONS);
+    const lk_screen *s = lk_screen_for(v->state);
+    ui->d->ops->clear(ui->d, LK_COL_BG);
+    if (s) {
+        draw_chrome(&c, s);
+        if (s->draw)
+            s->draw(&c);
+    }
+    for (int i = 0; i < n; i++)
+        draw_button(&c, &b[i]);
+    ui->d->ops->present(ui->d);
+}
+
+static void pump(lk_ui *ui, const lk_view *v, int *quit)
+{
+    lk_input in;
+    while (ui->d->ops->poll(ui->d, &in) == 1) {
+        if (in.type == LK_INPUT_QUIT)
+            *quit = 1;
+        else if (in.type == LK_INPUT_TAP)
+            (void)lk_ui_tap(ui, v, in.x, in.y);
+        else if (in.type == LK_INPUT_TEXT)
+            ui->post(ui->post_ctx, LK_INTENT_TYPE, 0, in.text);
+        else if (in.type == LK_INPUT_ERASE)
+            ui->post(ui->post_ctx, LK_INTENT_ERASE, 0, NULL);
+    }
+}
+
+int lk_ui_frame(lk_ui *ui, const lk_view *v)
+{
+    int quit = 0;
+    pump(ui, v, &quit);
+    if (quit)
+        return -1;
+    voice(ui, v);
+    int cam = v->state == LK_ST_FACE && v->frame_gen != ui->drawn_frame_gen;
+    if (ui->drawn_once && v->gen == ui->drawn_gen && !cam)
+        return 0;
+    draw(ui, v);
+    ui->drawn_once = 1;
+    ui->drawn_gen = v->gen;
+    ui->drawn_frame_gen = v->frame_gen;
+    return 1;
+}
+
+int lk_ui_tap(lk_ui *ui, const lk_view *v, int x, int y)
+{
+    lk_button b[LK_SCREEN_MAX_BUTTONS];
+    lk_screen_ctx c;
+    int n = all_buttons(ui, v, &c, b, LK_SCREEN_MAX_BUTTONS);
+    for (int i = n - 1; i >= 0; i--) /* later buttons are drawn on top */
+        if (x >= b[i].r.x && x < b[i].r.x + b[i].r.w && y >= b[i].r.y && y < b[i].r.y + b[i].r.h) {
+            ui->post(ui->post_ctx, b[i].intent, b[i].arg, NULL);
+            return 0;
+        }
+    return LK_ENOENT;
+}
+
+int lk_ui_press(lk_ui *ui, const lk_view *v, const char *name)
+{
+    lk_button b[LK_SCREEN_MAX_BUTTONS];
+    lk_screen_ctx c;
+    int n = all_buttons(ui, v, &c, b, LK_SCREEN_MAX_BUTTONS);
+    for (int i = 0; i < n; i++)
+        if (strcmp(b[i].name, name) == 0)
+            return lk_ui_tap(ui, v, b[i].r.x + b[i].r.w / 2, b[i].r.y + b[i].r.h / 2);
+    return LK_ENOENT;
+}
+
+int lk_ui_has_button(lk_ui *ui, const lk_view *v, const char *name)
+{
+    lk_button b[LK_SCREEN_MAX_BUTTONS];
+    lk_screen_ctx c;
+    int n = all_buttons(ui, v, &c, b, LK_SCREEN_MAX_BUTTONS);
+    for (int i = 0; i < n; i++)
+        if (strcmp(b[i].name, name) == 0)
+            return 1;
+    return 0;
+}
+
+void lk_ui_button_names(lk_ui *ui, const lk_view *v, char *buf, size_t sz)
+{
+    lk_button b[LK_SCREEN_MAX_BUTTONS];
+    lk_screen_ctx c;
+    int n = all_buttons(ui, v, &c, b, LK_SCREEN_MAX_BUTTONS);
+    size_t o = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < n && o + 1 < sz; i++)
+        o += (size_t)snprintf(buf + o, sz - o, "%s%s", i ? " " : "", b[i].name);
+    if (o >= sz)
+        buf[sz - 1] = '\0';
+}
+
+int lk_ui_missing_strings(const lk_ui *ui)
+{
+    return lk_i18n_missing(ui->t);
+}
+
+int lk_ui_clipped_texts(const lk_ui *ui)
+{
+    return ui->d->ops->clipped(ui->d);
+}
