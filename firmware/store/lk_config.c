@@ -79,7 +79,7 @@ static const config_key known_keys[] = {
     {"printer.calibration_y_01mm", "0", "overlay print offset downwards, 0.1 mm", CFG_INT, -500,
      500, NULL},
     {"printer.job_deadline_s", "300", "seconds before an unfinished print job is cancelled",
-     CFG_INT, 10, 3600, NULL},
+     CFG_INT, 1, 3600, NULL},
     {"printer.name", "", "CUPS destination (queue) name; never the default printer", CFG_TEXT, 0,
      127, NULL},
     {"registry.budget_ms", "2000",

@@ -157,7 +157,7 @@ static void test_validation(void **state)
         {"face.threshold", ".5"},
         {"kiosk.id", "a b"},
         {"printer.calibration_y_01mm", "501"},
-        {"printer.job_deadline_s", "9"},
+        {"printer.job_deadline_s", "0"},
         {"printer.job_deadline_s", " 60"},
         {"printer.name", "a b"},
         {"registry.url", "ftp://x"},
