@@ -65,7 +65,7 @@ static const config_key known_keys[] = {
     /* Vendor scores differ in scale (the reference LBPH matcher's is a distance near 50), so
      * the range is wide; "vendor" takes the plug-in's own threshold. */
     {"face.threshold", "0.80", "minimum similarity score for a person-to-ID match, or vendor",
-     CFG_FRAC, 0, 99999, "vendor"},
+     CFG_FRAC, 1, 99999, "vendor"},
     {"face.time_limit_ms", "10000", "per call to the face plug-in, worker start included", CFG_INT,
      100, 600000, NULL},
     {"idreader.plugin", "", "path of the SAM resident-ID-card reader plug-in (.so)", CFG_PATH, 0,
@@ -80,7 +80,7 @@ static const config_key known_keys[] = {
     {"printer.calibration_y_01mm", "0", "overlay print offset downwards, 0.1 mm", CFG_INT, -500,
      500, NULL},
     {"printer.job_deadline_s", "300", "seconds before an unfinished print job is cancelled",
-     CFG_INT, 10, 3600, NULL},
+     CFG_INT, 1, 3600, NULL},
     {"printer.name", "", "CUPS destination (queue) name; never the default printer", CFG_TEXT, 0,
      127, NULL},
     {"registry.budget_ms", "2000",

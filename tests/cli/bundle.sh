@@ -102,7 +102,7 @@ expect_reject "unsigned" s.lkb bad-signature
 mkdir -p unk && echo '{"face.threshold":"0.9","face.thresold":"0.9"}' >unk/settings.json
 mkbundle unk 2 --key admin.key
 expect_reject "unknown key" unk.lkb unknown-key
-mkdir -p badv && echo '{"face.threshold":"1.5"}' >badv/settings.json
+mkdir -p badv && echo '{"face.threshold":"1000"}' >badv/settings.json
 mkbundle badv 2 --key admin.key
 expect_reject "bad value" badv.lkb bad-value
 mkbundle s 2 --key admin.key --target K-2 --target K-3

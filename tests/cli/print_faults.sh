@@ -128,7 +128,10 @@ set +e; wait "$bg"; rc=$?; set -e; bg=
 k config set printer.job_deadline_s 4 >/dev/null
 
 # A journal row reserved by a kiosk that died before submitting: nothing reached the server.
-sqlite3 "$work/k.db" "UPDATE print_jobs SET state='reserved', attempt=1, job_name='lk-'||id||'-1',
+# (Import creates no journal rows; the journal adds a row at first reservation, so do that too.)
+sqlite3 "$work/k.db" "INSERT OR IGNORE INTO print_jobs (license_id, copy, copy_no, created_at,
+    updated_at) SELECT id, 'original', 1, 0, 0 FROM licenses WHERE uscc='${codes[3]}';
+    UPDATE print_jobs SET state='reserved', attempt=1, job_name='lk-'||id||'-1',
     deadline_at=strftime('%s','now')+60 WHERE id=(SELECT p.id FROM print_jobs p JOIN licenses l
     ON l.id=p.license_id WHERE l.uscc='${codes[3]}' AND p.copy='original')"
 out=$(k jobs reconcile)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 #include <dirent.h>
 #include <unistd.h>
 
@@ -71,4 +72,17 @@ lk_store *lk_test_open(const lk_test_fixture *fx)
         fail_msg("lk_store_open: %s", err.msg);
     assert_non_null(st);
     return st;
+}
+
+void lk_test_plant_config(lk_store *st, const char *key, const char *value)
+{
+    sqlite3_stmt *s = NULL;
+    const char *sql = "INSERT INTO config (key, version, value, actor, set_at) VALUES (?1,"
+                      " (SELECT COALESCE(MAX(version), 0) + 1 FROM config WHERE key = ?1), ?2,"
+                      " 'test', 0)";
+    assert_int_equal(sqlite3_prepare_v2(lk_store_db(st), sql, -1, &s, NULL), SQLITE_OK);
+    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(s), SQLITE_DONE);
+    sqlite3_finalize(s);
 }

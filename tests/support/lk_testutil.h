@@ -22,4 +22,9 @@ int lk_test_teardown(void **state);
 /* Opens the fixture's database, failing the test with the store's reason on error. */
 lk_store *lk_test_open(const lk_test_fixture *fx);
 
+/* Writes a configuration value straight into the table, past lk_config_set's validation, the
+ * way a database from an older build or a hand edit could hold it: for tests of the modules
+ * that must still refuse such a value when they load their settings. */
+void lk_test_plant_config(lk_store *st, const char *key, const char *value);
+
 #endif

@@ -68,10 +68,13 @@ static void test_load(void **state)
     set(fx->st, "face.require_liveness", "0");
     assert_int_equal(lk_face_policy_load(fx->st, &p, &err), 0);
     assert_true(p.use_vendor_threshold && p.max_attempts == 2 && !p.require_liveness);
-    set(fx->st, "face.threshold", "high");
+    /* The store refuses such values; a database that holds one anyway still fails the load. */
+    assert_int_equal(lk_config_set(fx->st, "face.threshold", "high", "test", NULL), LK_ECONFIG);
+    lk_test_plant_config(fx->st, "face.threshold", "high");
     assert_int_equal(lk_face_policy_load(fx->st, &p, &err), LK_ECONFIG);
     set(fx->st, "face.threshold", "75.5");
-    set(fx->st, "face.max_attempts", "0");
+    assert_int_equal(lk_config_set(fx->st, "face.max_attempts", "0", "test", NULL), LK_ECONFIG);
+    lk_test_plant_config(fx->st, "face.max_attempts", "0");
     assert_int_equal(lk_face_policy_load(fx->st, &p, &err), LK_ECONFIG);
     assert_non_null(strstr(err.msg, "face.max_attempts"));
 }
