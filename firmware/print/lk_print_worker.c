@@ -232,8 +232,14 @@ static void *worker_main(void *arg)
         w->running = 1;
         w->cancel = 0;
         pthread_mutex_unlock(&w->mu);
-        (void)run(w); /* every path ends with a DONE event, which frees the request */
+        (void)run(w);
         pthread_mutex_lock(&w->mu);
+        /* A DONE event already freed the request and went idle (and a new request may be
+         * waiting in w->req); only a stop mid-job ends without one. */
+        if (w->running) {
+            free_request(&w->req);
+            w->running = 0;
+        }
     }
     pthread_mutex_unlock(&w->mu);
     return NULL;
