@@ -49,19 +49,29 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static void free_request(lk_print_request *r);
+
+/* Queues an event and wakes the loop. A DONE event first ends the request (freed, worker idle)
+ * under the same lock, so whoever reacts to DONE can submit the next request at once. */
 static int emit(lk_print_worker *w, const lk_print_event *ev)
 {
     pthread_mutex_lock(&w->mu);
+    lk_print_event_cb cb = w->req.cb;
+    void *cb_ctx = w->req.cb_ctx;
     if (w->q_len < QUEUE_MAX) {
         w->queue[(w->q_head + w->q_len) % QUEUE_MAX] = *ev;
         w->q_len++;
+    }
+    if (ev->kind == LK_PRINT_EV_DONE) {
+        free_request(&w->req);
+        w->running = 0;
     }
     pthread_mutex_unlock(&w->mu);
     char b = 1;
     while (write(w->pipe_wr, &b, 1) < 0 && errno == EINTR)
         ;
-    if (w->req.cb)
-        w->req.cb(w->req.cb_ctx, ev);
+    if (cb)
+        cb(cb_ctx, ev);
     return 0;
 }
 
@@ -224,8 +234,12 @@ static void *worker_main(void *arg)
         pthread_mutex_unlock(&w->mu);
         (void)run(w);
         pthread_mutex_lock(&w->mu);
-        free_request(&w->req);
-        w->running = 0;
+        /* A DONE event already freed the request and went idle (and a new request may be
+         * waiting in w->req); only a stop mid-job ends without one. */
+        if (w->running) {
+            free_request(&w->req);
+            w->running = 0;
+        }
     }
     pthread_mutex_unlock(&w->mu);
     return NULL;
