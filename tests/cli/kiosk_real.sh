@@ -5,7 +5,8 @@
 # (mode=match) and the print journal over CUPS (private cupsd + ippeveprinter). A full session
 # prints: the PDF the printer received names the license and its QR decodes to the record's
 # qr_payload, and the journal shows the copy completed exactly once. Then the passport is pulled
-# mid-read: the kiosk ends with card_removed and nothing more is printed.
+# mid-read: the kiosk ends with card_removed and nothing more is printed. Last, a resident ID
+# card through the SAM plug-in adapter (idreader-sim) prints its holder's license.
 set -euo pipefail
 
 : "${KIOSKCTL:?}" "${LK_BUILD_DIR:?}" "${LK_SOURCE_DIR:?}" "${LK_TEST_DATA:?}" "${LK_PLUGIN_DIR:?}"
@@ -41,7 +42,7 @@ k card make-emrtd --mrz "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<" \
     "L898902C36UTO7408122F3012316<<<<<<<<<<<<<<06" --photo "$LK_TEST_DATA/face-small.jpg" \
     --csca-dir "$work/csca" -o "$work/passport.card" >/dev/null
 k records generate --count 30 --seed 9 >"$work/gen.jsonl"
-read -r uscc name payload < <(python3 - "$work" <<'PY'
+{ read -r uscc name payload; read -r sam_uscc sam_name _; } < <(python3 - "$work" <<'PY'
 import json, sys
 work = sys.argv[1]
 rows = [json.loads(l) for l in open(work + "/gen.jsonl")]
@@ -49,11 +50,16 @@ pick = next(r for r in rows if r["status"] == "approved" and r["qr_payload"])
 pick["holder"]["doc_type"] = "passport"
 pick["holder"]["doc_number"] = "L898902C3"
 pick["duplicates"] = 0
-others = [r for r in rows if r is not pick][:4]
+resident = next(r for r in rows if r is not pick and r["status"] == "approved"
+                and r["holder"]["doc_type"] == "resident_id")
+resident["duplicates"] = 0
+with open(work + "/idcard.txt", "w") as f:
+    f.write("type=1\nname=%s\nid=%s\n" % (resident["holder"]["name"], resident["holder"]["doc_number"]))
 with open(work + "/records.jsonl", "w") as f:
-    for r in [pick] + others:
+    for r in [pick, resident]:
         f.write(json.dumps(r, ensure_ascii=False) + "\n")
 print(pick["uscc"], pick["name"], pick["qr_payload"])
+print(resident["uscc"], resident["name"], "-")
 PY
 )
 k records import "$work/records.jsonl" >/dev/null
@@ -114,4 +120,20 @@ PY
 # Both endings were photographed.
 ls "$work/shots" | grep -q -- '-done-' || fail "no done screen: $(ls "$work/shots")"
 ls "$work/shots" | grep -q -- 'ended-card_removed' || fail "no card-removed screen: $(ls "$work/shots")"
+
+# A resident ID card through the SAM plug-in adapter (idreader-sim), camera and printer as above.
+k config set idreader.plugin "$LK_PLUGIN_DIR/idreader-sim.so" >/dev/null
+k config set idreader.plugin_config "card=$work/idcard.txt" >/dev/null
+cp "$LK_TEST_DATA/kiosk/real-sam.script" "$work/"
+timeout 60 "$KIOSK" --headless --devices real --reader sam --script "$work/real-sam.script" \
+    --shots "$work/sam-shots" 2>"$work/sam.err" || { cat "$work/sam.err" >&2; fail "SAM session"; }
+mapfile -t docs < <(find "$LK_PRINT_SPOOL" -type f -name '*-lk-*.pdf' | sort)
+[[ ${#docs[@]} -eq 2 ]] || fail "after the SAM session the printer has ${#docs[@]} documents"
+pdftotext "${docs[1]}" "$work/sam.txt"
+grep -qF "$sam_name" "$work/sam.txt" || fail "SAM session printed something else"
+k jobs | python3 -c '
+import json, sys
+rows = [json.loads(l) for l in sys.stdin if l.strip()]
+assert [r["state"] for r in rows if r["uscc"] == sys.argv[1]] == ["completed"], rows
+' "$sam_uscc" || fail "SAM copy not completed once"
 echo "kiosk_real.sh: ok"

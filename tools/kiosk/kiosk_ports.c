@@ -12,6 +12,7 @@
 #include "kiosk/lk_face_policy.h"
 #include "lk_cam_camera.h"
 #include "lk_docreader_nfc.h"
+#include "lk_docreader_sam.h"
 #include "lk_facecheck_plugin.h"
 #include "lk_prn_journal.h"
 #include "lk_sim.h"
@@ -56,8 +57,15 @@ static int make_reader(lk_store *st, const char *which, kiosk_ports *p, lk_err *
         p->sim_reader = 1;
         return lk_idr_sim_create(&p->reader, err);
     }
+    if (strcmp(which, "sam") == 0) {
+        char so[512], conf[512];
+        cfg_str(st, "idreader.plugin", so, sizeof so);
+        cfg_str(st, "idreader.plugin_config", conf, sizeof conf);
+        lk_idreader_plugin_cfg c = {.plugin_path = so, .config = conf};
+        return lk_docreader_sam_create(&c, &p->reader, err);
+    }
     if (strcmp(which, "nfc") != 0)
-        return lk_err_set(err, LK_ENOTSUP, "reader backend %s is not available", which);
+        return lk_err_set(err, LK_EINVAL, "reader backend %s: sim, nfc or sam", which);
     char dev[256], csca[512], pa[16];
     cfg_str(st, "nfc.device", dev, sizeof dev);
     cfg_str(st, "emrtd.csca_dir", csca, sizeof csca);
