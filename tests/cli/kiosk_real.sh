@@ -5,7 +5,8 @@
 # (mode=match) and the print journal over CUPS (private cupsd + ippeveprinter). A full session
 # prints: the PDF the printer received names the license and its QR decodes to the record's
 # qr_payload, and the journal shows the copy completed exactly once. Then the passport is pulled
-# mid-read: the kiosk ends with card_removed and nothing more is printed. Last, a resident ID
+# mid-read: the kiosk ends with card_removed and nothing more is printed; printing the same
+# license again is refused by the journal (staff called, nothing sent). Last, a resident ID
 # card through the SAM plug-in adapter (idreader-sim) prints its holder's license.
 set -euo pipefail
 
@@ -120,6 +121,19 @@ PY
 # Both endings were photographed.
 ls "$work/shots" | grep -q -- '-done-' || fail "no done screen: $(ls "$work/shots")"
 ls "$work/shots" | grep -q -- 'ended-card_removed' || fail "no card-removed screen: $(ls "$work/shots")"
+
+# The same license again: the journal refuses (LK_EBUSY), staff are called, nothing is sent.
+cp "$LK_TEST_DATA/kiosk/real-again.script" "$work/"
+timeout 60 "$KIOSK" --headless --devices real --pn532-control "$work/sim.sock" \
+    --script "$work/real-again.script" --shots "$work/again-shots" 2>"$work/again.err" ||
+    { cat "$work/again.err" >&2; fail "second print attempt"; }
+[[ $(find "$LK_PRINT_SPOOL" -type f -name '*-lk-*.pdf' | wc -l) -eq 1 ]] || fail "printed twice"
+k jobs | python3 -c '
+import json, sys
+rows = [json.loads(l) for l in sys.stdin if l.strip()]
+mine = [r for r in rows if r["uscc"] == sys.argv[1]]
+assert len(mine) == 1 and mine[0]["state"] == "completed" and mine[0]["prints"] == 1, mine
+' "$uscc" || fail "journal after the second attempt"
 
 # A resident ID card through the SAM plug-in adapter (idreader-sim), camera and printer as above.
 k config set idreader.plugin "$LK_PLUGIN_DIR/idreader-sim.so" >/dev/null
