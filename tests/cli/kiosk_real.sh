@@ -7,7 +7,8 @@
 # qr_payload, and the journal shows the copy completed exactly once. Then the passport is pulled
 # mid-read: the kiosk ends with card_removed and nothing more is printed; printing the same
 # license again is refused by the journal (staff called, nothing sent). Last, a resident ID
-# card through the SAM plug-in adapter (idreader-sim) prints its holder's license.
+# card through the SAM plug-in adapter (idreader-sim) prints its holder's license, and with the
+# rig's printer out of paper the printing screen says media-empty.
 set -euo pipefail
 
 : "${KIOSKCTL:?}" "${LK_BUILD_DIR:?}" "${LK_SOURCE_DIR:?}" "${LK_TEST_DATA:?}" "${LK_PLUGIN_DIR:?}"
@@ -54,10 +55,14 @@ pick["duplicates"] = 0
 resident = next(r for r in rows if r is not pick and r["status"] == "approved"
                 and r["holder"]["doc_type"] == "resident_id")
 resident["duplicates"] = 0
-with open(work + "/idcard.txt", "w") as f:
-    f.write("type=1\nname=%s\nid=%s\n" % (resident["holder"]["name"], resident["holder"]["doc_number"]))
+third = next(r for r in rows if r is not pick and r is not resident and r["status"] == "approved"
+             and r["holder"]["doc_type"] == "resident_id")
+third["duplicates"] = 0
+for r, card in ((resident, "idcard.txt"), (third, "idcard2.txt")):
+    with open(work + "/" + card, "w") as f:
+        f.write("type=1\nname=%s\nid=%s\n" % (r["holder"]["name"], r["holder"]["doc_number"]))
 with open(work + "/records.jsonl", "w") as f:
-    for r in [pick, resident]:
+    for r in [pick, resident, third]:
         f.write(json.dumps(r, ensure_ascii=False) + "\n")
 print(pick["uscc"], pick["name"], pick["qr_payload"])
 print(resident["uscc"], resident["name"], "-")
@@ -150,4 +155,13 @@ import json, sys
 rows = [json.loads(l) for l in sys.stdin if l.strip()]
 assert [r["state"] for r in rows if r["uscc"] == sys.argv[1]] == ["completed"], rows
 ' "$sam_uscc" || fail "SAM copy not completed once"
+
+# Out of paper: the rig's printer holds the job reporting media-empty; the kiosk shows it.
+"$RIG" fault "$work/rig" mode media-empty >/dev/null
+k config set idreader.plugin_config "card=$work/idcard2.txt" >/dev/null
+cp "$LK_TEST_DATA/kiosk/real-paper.script" "$work/"
+timeout 60 "$KIOSK" --headless --devices real --reader sam --script "$work/real-paper.script" \
+    --shots "$work/paper-shots" 2>"$work/paper.err" || { cat "$work/paper.err" >&2; fail "paper out"; }
+ls "$work/paper-shots" | grep -q -- 'printing-media-empty' || fail "no media-empty screen"
+"$RIG" fault "$work/rig" mode ok >/dev/null
 echo "kiosk_real.sh: ok"
