@@ -117,7 +117,7 @@ done
 # A timeout on every screen, each back to attract by itself.
 "$KIOSKCTL" config set ui.screen_timeout_s 3 >/dev/null
 "$KIOSKCTL" config set ui.message_timeout_s 1 >/dev/null
-"$KIOSKCTL" config set printer.job_deadline_s 3 >/dev/null
+"$KIOSKCTL" config set printer.job_deadline_s 10 >/dev/null # the smallest the key allows
 run timeouts timeouts.script
 ended=$(ls "$work/timeouts/shots" | grep -c -- '-ended-timeout-') || true
 [[ $ended -eq 10 ]] || fail "$ended screens timed out to 'ended', wanted 10"

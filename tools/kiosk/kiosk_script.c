@@ -80,7 +80,10 @@ static int parse_reader(action *a, const char *arg, const char *rest, const char
 {
     if (strcmp(arg, "remove") == 0) {
         a->op = OP_READER_REMOVE;
-        return 0;
+        a->a = -1;
+        if (strncmp(rest, "after ", 6) == 0) /* pn532-sim only: N more APDUs, then gone */
+            return parse_long(rest + 6, &a->a) == 0 && a->a >= 0 ? 0 : -1;
+        return *rest ? -1 : 0;
     }
     if (strcmp(arg, "delay") == 0) {
         a->op = OP_READER_DELAY;
@@ -248,6 +251,39 @@ static int fail(lk_err *err, const action *a, const char *what, const char *deta
     return lk_err_set(err, LK_EINVAL, "script line %d: %s%s", a->line, what, detail);
 }
 
+static int reader_sim(const kiosk_script_env *env, const action *a, lk_err *err)
+{
+    if (a->op == OP_READER_INSERT)
+        return lk_idr_sim_insert(env->reader, a->s, err) == 0 ? 1 : LK_EINVAL;
+    if (a->op == OP_READER_REMOVE && a->a >= 0)
+        return fail(err, a, "remove after N needs pn532-sim", "");
+    if (a->op == OP_READER_REMOVE)
+        lk_idr_sim_remove(env->reader);
+    else
+        lk_idr_sim_set_delay(env->reader, (int)a->a);
+    return 1;
+}
+
+/* The same actions as pn532-sim control lines (its card files are its own format). */
+static int reader_real(const kiosk_script_env *env, const action *a, lk_err *err)
+{
+    char line[MAX_ARG + 16];
+    if (!env->reader_cmd)
+        return fail(err, a, "no reader to steer", "");
+    if (a->op == OP_READER_INSERT)
+        snprintf(line, sizeof line, "insert %s", a->s);
+    else if (a->op == OP_READER_REMOVE && a->a >= 0)
+        snprintf(line, sizeof line, "remove after %ld", a->a);
+    else if (a->op == OP_READER_REMOVE)
+        snprintf(line, sizeof line, "remove");
+    else
+        snprintf(line, sizeof line, "delay %ld", a->a);
+    lk_err e = {0};
+    if (env->reader_cmd(env->ctx, line, &e) != 0)
+        return fail(err, a, "reader: ", e.msg);
+    return 1;
+}
+
 /* One action. Returns 1 done, 0 must wait, or a negative code. */
 static int run(kiosk_script *sc, const action *a, const kiosk_script_env *env, uint64_t now,
                lk_err *err)
@@ -289,13 +325,24 @@ static int run(kiosk_script *sc, const action *a, const kiosk_script_env *env, u
         lk_session_intent(env->s, LK_INTENT_TYPE, 0, a->s);
         return 1;
     case OP_READER_INSERT:
-        return lk_idr_sim_insert(env->reader, a->s, err) == 0 ? 1 : LK_EINVAL;
     case OP_READER_REMOVE:
-        lk_idr_sim_remove(env->reader);
-        return 1;
     case OP_READER_DELAY:
-        lk_idr_sim_set_delay(env->reader, (int)a->a);
-        return 1;
+        return env->reader ? reader_sim(env, a, err) : reader_real(env, a, err);
+    case OP_PRINTER_FAULT:
+    case OP_PRINTER_OK:
+    case OP_PRINTER_HOLD:
+    case OP_PRINTER_DELAY:
+        if (!env->printer)
+            return fail(err, a, "printer actions need the simulated printer", "");
+        break;
+    case OP_FACE:
+        if (!env->face)
+            return fail(err, a, "face actions need the simulated face matcher", "");
+        break;
+    default:
+        break;
+    }
+    switch (a->op) {
     case OP_PRINTER_FAULT:
     case OP_PRINTER_OK:
         lk_prn_sim_set_fault(env->printer, a->op == OP_PRINTER_OK ? NULL : a->s);
@@ -313,6 +360,8 @@ static int run(kiosk_script *sc, const action *a, const kiosk_script_env *env, u
     case OP_QUIT:
         sc->pc = sc->n;
         return 1;
+    default:
+        break;
     }
     return 1;
 }

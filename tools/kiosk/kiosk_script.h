@@ -17,10 +17,13 @@ typedef struct kiosk_script kiosk_script;
 typedef struct kiosk_script_env {
     lk_ui *ui;
     lk_session *s;
-    lk_docreader *reader;                     /* the simulated reader */
-    lk_facecheck *face;                       /* the simulated face matcher */
-    lk_prn *printer;                          /* the simulated printer */
+    lk_docreader *reader;                     /* the simulated reader, or NULL */
+    lk_facecheck *face;                       /* the simulated face matcher, or NULL */
+    lk_prn *printer;                          /* the simulated printer, or NULL */
     int (*shot)(void *ctx, const char *name); /* an explicit screenshot */
+    /* With a real reader (reader NULL): `reader` actions go to pn532-sim as control lines
+     * ("insert FILE", "remove", "remove after N", "delay MS"). NULL: reader actions fail. */
+    int (*reader_cmd)(void *ctx, const char *line, lk_err *err);
     void *ctx;
 } kiosk_script_env;
 

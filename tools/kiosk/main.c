@@ -14,6 +14,7 @@
 
 #include "kiosk/lk_config.h"
 #include "kiosk/lk_session.h"
+#include "kiosk_ports.h"
 #include "kiosk_script.h"
 #include "lk_sim.h"
 #include "ui/lk_ui.h"
@@ -23,6 +24,9 @@
 typedef struct opts {
     const char *db, *secret, *script, *shots, *print_dir, *assets, *voice, *tpl, *lang,
         *orientation, *stats, *auto_card;
+    /* backends: --devices sim|real, per device --reader/--camera/--face/--printer; the
+     * pn532-sim control socket for script `reader` actions with the NFC reader */
+    const char *devices, *reader, *camera, *face, *printer, *pn532;
     int headless, fast, control, strict, stay;
 } opts;
 
@@ -36,6 +40,7 @@ typedef struct app {
     lk_cam *cam;
     lk_facecheck *face;
     lk_prn *prn;
+    kiosk_ports ports;
     lk_template *tpl;
     lk_renderer *r;
     pthread_mutex_t render_mu;
@@ -60,7 +65,9 @@ static void usage(FILE *f)
             "usage: kiosk [--headless] [--script FILE] [--shots DIR] [--db PATH] [--secret PATH]\n"
             "             [--print-dir DIR] [--assets DIR] [--voice DIR] [--template FILE]\n"
             "             [--lang zh-CN|en] [--orientation portrait|landscape] [--fast]\n"
-            "             [--stats FILE|-] [--control] [--auto-card FILE] [--strict] [--stay]\n");
+            "             [--stats FILE|-] [--control] [--auto-card FILE] [--strict] [--stay]\n"
+            "             [--devices sim|real] [--reader sim|nfc|sam] [--camera sim|file|v4l2]\n"
+            "             [--face sim|plugin] [--printer sim|cups] [--pn532-control SOCKET]\n");
 }
 
 static int parse_opts(int argc, char **argv, opts *o)
@@ -82,6 +89,12 @@ static int parse_opts(int argc, char **argv, opts *o)
                                        {"auto-card", required_argument, 0, 'C'},
                                        {"strict", no_argument, 0, 'x'},
                                        {"stay", no_argument, 0, 'y'},
+                                       {"devices", required_argument, 0, 'D'},
+                                       {"reader", required_argument, 0, 'R'},
+                                       {"camera", required_argument, 0, 'M'},
+                                       {"face", required_argument, 0, 'F'},
+                                       {"printer", required_argument, 0, 'P'},
+                                       {"pn532-control", required_argument, 0, 'N'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
     *o = (opts){.assets = LK_ASSETS_DIR,
@@ -140,6 +153,24 @@ static int parse_opts(int argc, char **argv, opts *o)
             break;
         case 'y':
             o->stay = 1;
+            break;
+        case 'D':
+            o->devices = optarg;
+            break;
+        case 'R':
+            o->reader = optarg;
+            break;
+        case 'M':
+            o->camera = optarg;
+            break;
+        case 'F':
+            o->face = optarg;
+            break;
+        case 'P':
+            o->printer = optarg;
+            break;
+        case 'N':
+            o->pn532 = optarg;
             break;
         case 'h':
             usage(stdout);
@@ -254,7 +285,7 @@ static void post_intent(void *ctx, lk_intent intent, int arg, const char *text)
 /* In a window demo without a script, the card "is placed" when the kiosk asks for it. */
 static void auto_card(app *a, const lk_view *v)
 {
-    if (!a->o.auto_card)
+    if (!a->o.auto_card || !a->ports.sim_reader)
         return;
     if (v->state == LK_ST_TAP_CARD && !a->card_in) {
         lk_err err = {0};
@@ -269,16 +300,23 @@ static void auto_card(app *a, const lk_view *v)
     }
 }
 
+static int script_reader_cmd(void *ctx, const char *line, lk_err *err)
+{
+    app *a = ctx;
+    return kiosk_pn532_command(a->o.pn532, line, err);
+}
+
 static void run_script(app *a)
 {
     if (!a->sc)
         return;
     kiosk_script_env env = {.ui = a->ui,
                             .s = a->s,
-                            .reader = a->idr,
-                            .face = a->face,
-                            .printer = a->prn,
+                            .reader = a->ports.sim_reader ? a->idr : NULL,
+                            .face = a->ports.sim_face ? a->face : NULL,
+                            .printer = a->ports.sim_printer ? a->prn : NULL,
                             .shot = script_shot,
+                            .reader_cmd = a->o.pn532 ? script_reader_cmd : NULL,
                             .ctx = a};
     lk_err err = {0};
     int rc = kiosk_script_step(a->sc, &env, lk_loop_now_ms(), &err);
@@ -356,17 +394,24 @@ static int cfg_str_is(lk_store *st, const char *key, const char *want)
     return yes;
 }
 
-/* The ports. Today every one is the simulated backend; the real adapters (libnfc eMRTD or SAM
- * plug-in reader, V4L2 camera, face plug-in host, CUPS printer) are chosen here instead. */
+/* The ports: simulated (the default) or the real adapters, per device (kiosk_ports). */
 static int make_ports(app *a, lk_err *err)
 {
-    int rc = lk_idr_sim_create(&a->idr, err);
-    if (rc == 0)
-        rc = lk_cam_sim_create(a->o.fast ? 1000 : 30, &a->cam, err);
-    if (rc == 0)
-        rc = lk_face_sim_create(&a->face, err);
-    if (rc == 0)
-        rc = lk_prn_sim_create(a->o.tpl, a->o.print_dir, &a->prn, err);
+    kiosk_ports_opts po = {.devices = a->o.devices,
+                           .reader = a->o.reader,
+                           .camera = a->o.camera,
+                           .face = a->o.face,
+                           .printer = a->o.printer,
+                           .db = a->o.db,
+                           .secret = a->o.secret,
+                           .tpl = a->o.tpl,
+                           .print_dir = a->o.print_dir,
+                           .fast = a->o.fast};
+    int rc = kiosk_ports_make(a->st, &po, &a->ports, err);
+    a->idr = a->ports.reader;
+    a->cam = a->ports.camera;
+    a->face = a->ports.face;
+    a->prn = a->ports.printer;
     return rc;
 }
 
