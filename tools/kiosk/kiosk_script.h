@@ -21,6 +21,10 @@ typedef struct kiosk_script_env {
     lk_facecheck *face;                       /* the simulated face matcher */
     lk_prn *printer;                          /* the simulated printer */
     int (*shot)(void *ctx, const char *name); /* an explicit screenshot */
+    /* The view on screen and where typed text goes (diagnostics or the session); NULL: the
+     * session's. */
+    const lk_view *(*view)(void *ctx);
+    void (*post)(void *ctx, lk_intent intent, int arg, const char *text);
     void *ctx;
 } kiosk_script_env;
 
