@@ -112,6 +112,8 @@ static void flatten(lk_svcmode *m, const cJSON *o, const char *prefix)
             snprintf(val, sizeof val, "%s", cJSON_IsTrue(it) ? "yes" : "no");
         else if (cJSON_IsString(it))
             snprintf(val, sizeof val, "%s", it->valuestring);
+        else if (cJSON_IsNull(it) && strcmp(name, "range.from") && strcmp(name, "range.to"))
+            snprintf(val, sizeof val, "-"); /* known, but nothing recorded yet */
         else
             continue;
         row(m, name, "", val);

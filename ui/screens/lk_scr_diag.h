@@ -12,6 +12,8 @@ int lk_diag_tech_line(const lk_screen_ctx *c);
 int lk_diag_rows(const lk_screen_ctx *c, int y, const lk_svc_row *rows, int n);
 /* Back (to the menu), and refresh when asked; returns the count written to out. */
 int lk_diag_nav(const lk_screen_ctx *c, lk_button *out, int refresh);
+/* "Exit diagnostics" where customer screens have cancel (the footer's left). */
+lk_button lk_diag_exit(const lk_screen_ctx *c);
 /* Colour of a status word ("fault", "warning", "pass", ...). */
 uint32_t lk_diag_status_rgb(const char *status);
 /* The translated status word ("diag.status.<s>"), or s itself when it is empty. */

@@ -25,7 +25,6 @@ const lk_screen lk_scr_diag_bundle = {
     .name = "diag_bundle",
     .state = LK_ST_DIAG_BUNDLE,
     .title_key = "diag.bundle_title",
-    .cancel = 1,
     .buttons = buttons,
     .draw = draw,
 };

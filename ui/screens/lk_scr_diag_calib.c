@@ -72,7 +72,6 @@ const lk_screen lk_scr_diag_calib = {
     .name = "diag_calib",
     .state = LK_ST_DIAG_CALIB,
     .title_key = "diag.calib_title",
-    .cancel = 1,
     .buttons = buttons,
     .draw = draw,
 };

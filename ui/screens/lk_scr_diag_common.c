@@ -67,17 +67,25 @@ int lk_diag_rows(const lk_screen_ctx *c, int y, const lk_svc_row *rows, int n)
     return k;
 }
 
+lk_button lk_diag_exit(const lk_screen_ctx *c)
+{
+    int fh = c->portrait ? 200 : 150;
+    return lk_wdg_button("exit", lk_tr(c, "diag.exit"), (lk_rect){40, c->h - fh + 25, 420, fh - 50},
+                         LK_INTENT_CANCEL, 0, LK_BTN_SECONDARY);
+}
+
 int lk_diag_nav(const lk_screen_ctx *c, lk_button *out, int refresh)
 {
+    out[refresh ? 2 : 1] = lk_diag_exit(c);
     lk_rect row = lk_wdg_stack(c, 0, 1), half = {row.x, row.y, row.w / 2 - 20, row.h};
     if (!refresh)
         half.w = row.w;
     out[0] =
         lk_wdg_button("back", lk_tr(c, "diag.back"), half, LK_INTENT_BACK, 0, LK_BTN_SECONDARY);
     if (!refresh)
-        return 1;
+        return 2;
     half.x = row.x + row.w / 2 + 20;
     out[1] = lk_wdg_button("refresh", lk_tr(c, "diag.refresh"), half, LK_INTENT_RETRY, 0,
                            LK_BTN_PRIMARY);
-    return 2;
+    return 3;
 }

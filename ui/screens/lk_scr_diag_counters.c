@@ -19,7 +19,6 @@ const lk_screen lk_scr_diag_counters = {
     .name = "diag_counters",
     .state = LK_ST_DIAG_COUNTERS,
     .title_key = "diag.counters_title",
-    .cancel = 1,
     .buttons = buttons,
     .draw = draw,
 };

@@ -21,7 +21,6 @@ const lk_screen lk_scr_diag_log = {
     .name = "diag_log",
     .state = LK_ST_DIAG_LOG,
     .title_key = "diag.log_title",
-    .cancel = 1,
     .buttons = buttons,
     .draw = draw,
 };

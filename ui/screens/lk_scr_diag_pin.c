@@ -29,6 +29,7 @@ static int buttons(const lk_screen_ctx *c, lk_button *out, int max)
     out[n++] = lk_wdg_button("key_0", "0", key_rect(c, 10), LK_INTENT_KEY, '0', LK_BTN_KEY);
     out[n++] = lk_wdg_button("ok", lk_tr(c, "diag.pin_ok"), key_rect(c, 11), LK_INTENT_OK, 0,
                              LK_BTN_PRIMARY);
+    out[n++] = lk_diag_exit(c);
     return n;
 }
 
@@ -57,7 +58,6 @@ const lk_screen lk_scr_diag_pin = {
     .name = "diag_pin",
     .state = LK_ST_DIAG_PIN,
     .title_key = "diag.pin_title",
-    .cancel = 1,
     .buttons = buttons,
     .draw = draw,
 };

@@ -48,7 +48,6 @@ const lk_screen lk_scr_diag_selftest = {
     .name = "diag_selftest",
     .state = LK_ST_DIAG_SELFTEST,
     .title_key = "diag.selftest_title",
-    .cancel = 1,
     .buttons = buttons,
     .draw = draw,
 };

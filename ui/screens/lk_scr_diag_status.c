@@ -25,7 +25,6 @@ const lk_screen lk_scr_diag_status = {
     .name = "diag_status",
     .state = LK_ST_DIAG_STATUS,
     .title_key = "diag.status_title",
-    .cancel = 1,
     .buttons = buttons,
     .draw = draw,
 };
