@@ -31,6 +31,8 @@ typedef struct idr_sim {
     int delay_ms;
     lk_id_presence_cb cb;
     void *cb_ctx;
+    lk_id_service_cb svc_cb;
+    void *svc_ctx;
 } idr_sim;
 
 static void wake(idr_sim *s)
@@ -213,6 +215,35 @@ static void sim_watch(lk_docreader *r, lk_id_presence_cb cb, void *ctx)
     pthread_mutex_unlock(&s->mu);
 }
 
+static void sim_watch_service(lk_docreader *r, lk_id_service_cb cb, void *ctx)
+{
+    idr_sim *s = (idr_sim *)r;
+    pthread_mutex_lock(&s->mu);
+    s->svc_cb = cb;
+    s->svc_ctx = ctx;
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* A service card is tapped and taken away again: its token goes to the callback only, never to
+ * a document read. */
+int lk_idr_sim_service(lk_docreader *r, const char *token_file, lk_err *err)
+{
+    idr_sim *s = (idr_sim *)r;
+    FILE *f = fopen(token_file, "rb");
+    if (!f)
+        return lk_err_set(err, LK_EIO, "cannot open service card file %s", token_file);
+    uint8_t buf[512];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    pthread_mutex_lock(&s->mu);
+    lk_id_service_cb cb = s->svc_cb;
+    void *ctx = s->svc_ctx;
+    pthread_mutex_unlock(&s->mu);
+    if (cb)
+        cb(ctx, buf, n);
+    return 0;
+}
+
 static int sim_state(lk_docreader *r, lk_device_state *out)
 {
     (void)r;
@@ -237,6 +268,7 @@ static const lk_docreader_ops sim_ops = {
     .read = sim_read,
     .watch = sim_watch,
     .state = sim_state,
+    .watch_service = sim_watch_service,
     .close = sim_close,
 };
 

@@ -17,6 +17,9 @@
 int lk_idr_sim_create(lk_docreader **out, lk_err *err);
 int lk_idr_sim_insert(lk_docreader *r, const char *card_file, lk_err *err);
 void lk_idr_sim_remove(lk_docreader *r);
+/* Presents a service card whose token bytes are in token_file (`kioskctl service-card make`)
+ * to the watch_service callback. */
+int lk_idr_sim_service(lk_docreader *r, const char *token_file, lk_err *err);
 /* Time each of the read's five steps takes (default 0: instant). */
 void lk_idr_sim_set_delay(lk_docreader *r, int ms_per_step);
 

@@ -15,6 +15,17 @@ static const char *const state_names[LK_ST_COUNT] = {
     [LK_ST_STAFF] = "staff",       [LK_ST_ENDED] = "ended",
 };
 
+/* Diagnostics pages (lk_service_mode), kept apart from the customer screens. */
+static const char *const diag_names[LK_ST_COUNT - LK_ST_DIAG_PIN] = {
+    "diag_pin",   "diag_refused",  "diag_menu", "diag_status", "diag_selftest",
+    "diag_calib", "diag_counters", "diag_log",  "diag_bundle",
+};
+
+static const char *name_of(int st)
+{
+    return st >= LK_ST_DIAG_PIN ? diag_names[st - LK_ST_DIAG_PIN] : state_names[st];
+}
+
 static const char *const reason_names[LK_REASON_COUNT] = {
     [LK_REASON_NONE] = "none",
     [LK_REASON_TIMEOUT] = "timeout",
@@ -48,7 +59,7 @@ static const char *const hint_names[LK_HINT_COUNT] = {
 
 const char *lk_state_name(lk_state st)
 {
-    return (unsigned)st < LK_ST_COUNT ? state_names[st] : "unknown";
+    return (unsigned)st < LK_ST_COUNT ? name_of(st) : "unknown";
 }
 
 const char *lk_reason_name(lk_reason r)
@@ -64,7 +75,7 @@ const char *lk_hint_name(lk_hint h)
 lk_state lk_state_parse(const char *name)
 {
     for (int i = 0; i < LK_ST_COUNT; i++)
-        if (strcmp(state_names[i], name) == 0)
+        if (strcmp(name_of(i), name) == 0)
             return (lk_state)i;
     return LK_ST_COUNT;
 }

@@ -116,6 +116,8 @@ static const config_key known_keys[] = {
      NULL},
     {"service.pin_hash", "", "technician PIN as PBKDF2-SHA256; empty: diagnostics closed", CFG_PIN,
      0, 256, NULL},
+    {"service.timeout_s", "120", "idle seconds on a diagnostics page before it returns to attract",
+     CFG_INT, 10, 3600, NULL},
     {"session.timeout_s", "120", "idle seconds before a customer session is abandoned", CFG_INT, 30,
      1800, NULL},
     {"stock.low_threshold", "20", "sheets left at which technicians are warned", CFG_INT, 0, 100000,

@@ -20,6 +20,7 @@ typedef enum op {
     OP_READER_INSERT,
     OP_READER_REMOVE,
     OP_READER_DELAY,
+    OP_READER_SERVICE,
     OP_PRINTER_FAULT,
     OP_PRINTER_OK,
     OP_PRINTER_HOLD,
@@ -89,9 +90,9 @@ static int parse_reader(action *a, const char *arg, const char *rest, const char
         a->op = OP_READER_DELAY;
         return parse_long(rest, &a->a);
     }
-    if (strcmp(arg, "insert") != 0 || !*rest)
+    if ((strcmp(arg, "insert") != 0 && strcmp(arg, "service") != 0) || !*rest)
         return -1;
-    a->op = OP_READER_INSERT;
+    a->op = strcmp(arg, "service") == 0 ? OP_READER_SERVICE : OP_READER_INSERT;
     if (rest[0] == '/' || !dir[0])
         snprintf(a->s, sizeof a->s, "%s", rest);
     else
@@ -284,11 +285,16 @@ static int reader_real(const kiosk_script_env *env, const action *a, lk_err *err
     return 1;
 }
 
+static const lk_view *shown(const kiosk_script_env *env)
+{
+    return env->view ? env->view(env->ctx) : lk_session_view(env->s);
+}
+
 /* One action. Returns 1 done, 0 must wait, or a negative code. */
 static int run(kiosk_script *sc, const action *a, const kiosk_script_env *env, uint64_t now,
                lk_err *err)
 {
-    const lk_view *v = lk_session_view(env->s);
+    const lk_view *v = shown(env);
     char names[512];
     switch (a->op) {
     case OP_SLEEP:
@@ -322,8 +328,15 @@ static int run(kiosk_script *sc, const action *a, const kiosk_script_env *env, u
         lk_ui_button_names(env->ui, v, names, sizeof names);
         return fail(err, a, "no such button here; buttons: ", names);
     case OP_TYPE:
-        lk_session_intent(env->s, LK_INTENT_TYPE, 0, a->s);
+        if (env->post)
+            env->post(env->ctx, LK_INTENT_TYPE, 0, a->s);
+        else
+            lk_session_intent(env->s, LK_INTENT_TYPE, 0, a->s);
         return 1;
+    case OP_READER_SERVICE:
+        if (!env->reader)
+            return fail(err, a, "service cards need the simulated reader", "");
+        return lk_idr_sim_service(env->reader, a->s, err) == 0 ? 1 : LK_EINVAL;
     case OP_READER_INSERT:
     case OP_READER_REMOVE:
     case OP_READER_DELAY:
@@ -369,7 +382,7 @@ static int run(kiosk_script *sc, const action *a, const kiosk_script_env *env, u
 int kiosk_script_step(kiosk_script *sc, const kiosk_script_env *env, uint64_t now_ms, lk_err *err)
 {
     while (sc->pc < sc->n) {
-        const lk_view *v = lk_session_view(env->s);
+        const lk_view *v = shown(env);
         lk_state st = v->state;
         char lang[8];
         memcpy(lang, v->lang, sizeof lang);
@@ -382,7 +395,7 @@ int kiosk_script_step(kiosk_script *sc, const kiosk_script_env *env, uint64_t no
             sc->pc++;
         sc->until_ms = 0;
         /* Let the new screen be drawn (and photographed) before the next action. */
-        v = lk_session_view(env->s);
+        v = shown(env);
         if (v->state != st || strcmp(v->lang, lang) != 0)
             return sc->pc < sc->n;
     }

@@ -24,6 +24,10 @@ typedef struct kiosk_script_env {
     /* With a real reader (reader NULL): `reader` actions go to pn532-sim as control lines
      * ("insert FILE", "remove", "remove after N", "delay MS"). NULL: reader actions fail. */
     int (*reader_cmd)(void *ctx, const char *line, lk_err *err);
+    /* The view on screen and where typed text goes (diagnostics or the session); NULL: the
+     * session's. */
+    const lk_view *(*view)(void *ctx);
+    void (*post)(void *ctx, lk_intent intent, int arg, const char *text);
     void *ctx;
 } kiosk_script_env;
 

@@ -16,6 +16,7 @@
 #include "kiosk/lk_session.h"
 #include "kiosk_ports.h"
 #include "kiosk_script.h"
+#include "kiosk_service.h"
 #include "lk_sim.h"
 #include "ui/lk_ui.h"
 
@@ -45,6 +46,7 @@ typedef struct app {
     lk_renderer *r;
     pthread_mutex_t render_mu;
     lk_session *s;
+    kiosk_service *svc; /* diagnostics mode */
     lk_disp *d;
     lk_ui *ui;
     kiosk_script *sc;
@@ -271,15 +273,27 @@ static void on_events(void *ctx, int fd, uint32_t events)
     app *a = ctx;
     lk_evt e;
     while (lk_evtq_pop(a->q, &e) == 1)
-        lk_session_handle(a->s, &e);
+        if (!kiosk_service_event(a->svc, &e, lk_session_view(a->s)))
+            lk_session_handle(a->s, &e);
     observe(a);
 }
 
 static void post_intent(void *ctx, lk_intent intent, int arg, const char *text)
 {
     app *a = ctx;
-    lk_session_intent(a->s, intent, arg, text);
+    if (lk_svcmode_active(kiosk_service_mode(a->svc)))
+        lk_svcmode_intent(kiosk_service_mode(a->svc), intent, arg, text);
+    else
+        lk_session_intent(a->s, intent, arg, text);
     observe(a);
+}
+
+/* What the screen shows: a diagnostics page while one is open, else the session. */
+static const lk_view *shown_view(void *ctx)
+{
+    app *a = ctx;
+    lk_svcmode *m = kiosk_service_mode(a->svc);
+    return lk_svcmode_active(m) ? lk_svcmode_view(m) : lk_session_view(a->s);
 }
 
 /* In a window demo without a script, the card "is placed" when the kiosk asks for it. */
@@ -317,6 +331,8 @@ static void run_script(app *a)
                             .printer = a->ports.sim_printer ? a->prn : NULL,
                             .shot = script_shot,
                             .reader_cmd = a->o.pn532 ? script_reader_cmd : NULL,
+                            .view = shown_view,
+                            .post = post_intent,
                             .ctx = a};
     lk_err err = {0};
     int rc = kiosk_script_step(a->sc, &env, lk_loop_now_ms(), &err);
@@ -335,8 +351,9 @@ static void on_frame(void *ctx, int id)
     (void)id;
     app *a = ctx;
     lk_session_tick(a->s);
+    lk_svcmode_tick(kiosk_service_mode(a->svc));
     observe(a);
-    const lk_view *v = lk_session_view(a->s);
+    const lk_view *v = shown_view(a);
     auto_card(a, v);
     uint64_t t = lk_loop_now_us();
     int drawn = lk_ui_frame(a->ui, v);
@@ -449,7 +466,10 @@ static int make_core(app *a, lk_err *err)
                          .printer = a->prn,
                          .renderer = a->r,
                          .renderer_mu = &a->render_mu};
-    return lk_session_create(&d, &cfg, &a->s, err);
+    rc = lk_session_create(&d, &cfg, &a->s, err);
+    if (rc == 0)
+        rc = kiosk_service_create(a->st, db, a->idr, a->q, &a->svc, err);
+    return rc;
 }
 
 static int make_ui(app *a, lk_err *err)
@@ -489,6 +509,7 @@ static int start(app *a, lk_err *err)
 static void stop(app *a)
 {
     /* The session cancels its jobs; the workers then finish them before any port goes. */
+    kiosk_service_free(a->svc);
     lk_session_free(a->s);
     lk_workers_free(a->w);
     lk_ui_free(a->ui);

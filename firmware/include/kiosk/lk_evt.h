@@ -20,6 +20,7 @@ typedef enum lk_evt_type {
     LK_EVT_TIMEOUT,       /* the current screen's inactivity deadline passed */
     LK_EVT_ENTRY,         /* state machine: a state is entered (never queued) */
     LK_EVT_EXIT,          /* state machine: a state is left (never queued) */
+    LK_EVT_SERVICE_CARD,  /* a technician's service card: ptr = token bytes, arg = length */
 } lk_evt_type;
 
 typedef struct lk_evt {

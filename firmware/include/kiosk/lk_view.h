@@ -28,6 +28,16 @@ typedef enum lk_state {
     LK_ST_RATING,
     LK_ST_STAFF,
     LK_ST_ENDED,
+    /* Diagnostics (lk_service_mode): reached only from attract with a service card. */
+    LK_ST_DIAG_PIN,
+    LK_ST_DIAG_REFUSED,
+    LK_ST_DIAG_MENU,
+    LK_ST_DIAG_STATUS,
+    LK_ST_DIAG_SELFTEST,
+    LK_ST_DIAG_CALIB,
+    LK_ST_DIAG_COUNTERS,
+    LK_ST_DIAG_LOG,
+    LK_ST_DIAG_BUNDLE,
     LK_ST_COUNT
 } lk_state;
 
@@ -53,6 +63,9 @@ typedef enum lk_intent {
     LK_INTENT_RETRY,
     LK_INTENT_RATE, /* arg: 1 very satisfied .. 5 very dissatisfied */
     LK_INTENT_OK,
+    LK_INTENT_DIAG_PAGE,   /* arg: the diagnostics page (lk_state) to show */
+    LK_INTENT_DIAG_RUN,    /* arg: self-test index */
+    LK_INTENT_DIAG_ADJUST, /* arg: calibration step: 0 x-, 1 x+, 2 y-, 3 y+ (0.1 mm) */
 } lk_intent;
 
 /* Why a session ended or needs staff, or why nothing can be collected. */
@@ -133,6 +146,7 @@ typedef struct lk_view {
     lk_reason reason;
     lk_hint hint;
     const lk_view_person *person;
+    const struct lk_svc_view *svc; /* diagnostics pages only (lk_service_mode.h), else NULL */
 } lk_view;
 
 /* Static lower-case names ("attract", "face", ...), used for screen names, logs, counters. */

@@ -45,6 +45,9 @@ typedef struct lk_docreader lk_docreader;
 typedef void (*lk_id_progress_cb)(void *ctx, int percent);
 /* present: 1 a document entered the field, 0 it left. Any thread. */
 typedef void (*lk_id_presence_cb)(void *ctx, int present);
+/* A technician's service card entered the field: token is what it serves after SELECT AID
+ * F0 4C 4B 53 56 43 01 / READ BINARY (lk_service.h), valid only during the call. Any thread. */
+typedef void (*lk_id_service_cb)(void *ctx, const uint8_t *token, size_t len);
 
 typedef struct lk_docreader_ops {
     const char *name; /* "sim", "libnfc-emrtd", "sam-plugin" */
@@ -57,6 +60,10 @@ typedef struct lk_docreader_ops {
     /* Registers (cb non-NULL) or clears the presence callback. */
     void (*watch)(lk_docreader *r, lk_id_presence_cb cb, void *ctx);
     int (*state)(lk_docreader *r, lk_device_state *out);
+    /* Optional (NULL: this reader cannot see service cards). Registers (cb non-NULL) or clears
+     * the service-card callback; the reader calls it instead of treating the card as a
+     * document. */
+    void (*watch_service)(lk_docreader *r, lk_id_service_cb cb, void *ctx);
     void (*close)(lk_docreader *r);
 } lk_docreader_ops;
 

@@ -1,0 +1,511 @@
+/* lk_service_mode: diagnostics pages as a state machine: one handler per page, entered through
+ * go(), which also loads the page's data, so what a technician sees is read when the page
+ * opens (and again on "refresh"), never behind their back. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "kiosk/lk_config.h"
+#include "kiosk/lk_loop.h"
+#include "kiosk/lk_service_mode.h"
+
+#define REFUSED_TIMEOUT_S 10
+
+typedef void (*page_fn)(lk_svcmode *m, lk_intent in, int arg, const char *text);
+
+struct lk_svcmode {
+    lk_svcmode_deps d;
+    lk_view pub;
+    lk_svc_view sv;
+    uint8_t token[LK_SERVICE_TOKEN_MAX];
+    size_t token_len;
+    char pin[LK_SVC_PIN_MAX + 1];
+    uint64_t deadline_ms;
+    int timeout_s;
+    int bundle_ok;
+    char bundle_text[200];
+    int bundle_seen;
+};
+
+static uint64_t now_ms(const lk_svcmode *m)
+{
+    return m->d.clock_ms ? m->d.clock_ms(m->d.clock_ctx) : lk_loop_now_ms();
+}
+
+static int64_t now_s(const lk_svcmode *m)
+{
+    return m->d.wall_s ? m->d.wall_s(m->d.clock_ctx) : (int64_t)time(NULL);
+}
+
+static void audit(lk_svcmode *m, const char *action, const char *detail)
+{
+    (void)lk_service_audit(m->d.st, m->sv.tech_id, action, detail, NULL);
+}
+
+static void wipe_secrets(lk_svcmode *m)
+{
+    explicit_bzero(m->pin, sizeof m->pin);
+    explicit_bzero(m->token, sizeof m->token);
+    m->token_len = 0;
+    m->sv.pin_len = 0;
+}
+
+static void touch(lk_svcmode *m)
+{
+    int s = m->pub.state == LK_ST_DIAG_REFUSED ? REFUSED_TIMEOUT_S : m->timeout_s;
+    m->deadline_ms = now_ms(m) + (uint64_t)s * 1000u;
+    m->pub.countdown_s = s;
+    m->pub.gen++;
+}
+
+static lk_diag_env env_of(const lk_svcmode *m)
+{
+    return (lk_diag_env){.st = m->d.st,
+                         .state_dir = m->d.state_dir ? m->d.state_dir : ".",
+                         .software_version = m->d.software_version ? m->d.software_version : "",
+                         .now = now_s(m)};
+}
+
+static void row(lk_svcmode *m, const char *name, const char *status, const char *text)
+{
+    if (m->sv.n_rows >= LK_SVC_ROWS)
+        return;
+    lk_svc_row *r = &m->sv.rows[m->sv.n_rows++];
+    snprintf(r->name, sizeof r->name, "%.39s", name ? name : "");
+    snprintf(r->status, sizeof r->status, "%.11s", status ? status : "");
+    snprintf(r->text, sizeof r->text, "%.119s", text ? text : "");
+}
+
+static const char *jstr(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static void load_status(lk_svcmode *m)
+{
+    lk_diag_env env = env_of(m);
+    cJSON *o = lk_diag_status(&env, m->d.probes, m->d.n_probes);
+    snprintf(m->sv.overall, sizeof m->sv.overall, "%s", jstr(o, "overall"));
+    const cJSON *p;
+    cJSON_ArrayForEach(p, cJSON_GetObjectItem(o, "probes"))
+        row(m, jstr(p, "name"), jstr(p, "status"), jstr(p, "reason"));
+    cJSON_Delete(o);
+}
+
+/* Counters report, flattened to "name: value" rows (nested objects as "outer.inner"). */
+static void flatten(lk_svcmode *m, const cJSON *o, const char *prefix)
+{
+    const cJSON *it;
+    cJSON_ArrayForEach(it, o)
+    {
+        char name[40], val[64];
+        snprintf(name, sizeof name, "%s%s%s", prefix, *prefix ? "." : "", it->string);
+        if (cJSON_IsObject(it)) {
+            flatten(m, it, name);
+            continue;
+        }
+        if (cJSON_IsNumber(it))
+            snprintf(val, sizeof val, "%.0f", it->valuedouble);
+        else if (cJSON_IsBool(it))
+            snprintf(val, sizeof val, "%s", cJSON_IsTrue(it) ? "yes" : "no");
+        else if (cJSON_IsString(it))
+            snprintf(val, sizeof val, "%s", it->valuestring);
+        else if (cJSON_IsNull(it) && strcmp(name, "range.from") && strcmp(name, "range.to"))
+            snprintf(val, sizeof val, "-"); /* known, but nothing recorded yet */
+        else
+            continue;
+        row(m, name, "", val);
+    }
+}
+
+static void load_counters(lk_svcmode *m)
+{
+    lk_err err = {0};
+    cJSON *o = lk_diag_counters(m->d.st, NULL, NULL, &err);
+    if (!o) {
+        row(m, "error", "fault", err.msg);
+        return;
+    }
+    flatten(m, o, "");
+    cJSON_Delete(o);
+}
+
+/* The last lines of the log file: read its tail only, the file may be large. */
+static void load_log(lk_svcmode *m)
+{
+    FILE *f = m->d.log_path ? fopen(m->d.log_path, "rb") : NULL;
+    if (!f)
+        return;
+    char buf[8192];
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    long from = size > (long)sizeof buf - 1 ? size - (long)sizeof buf + 1 : 0;
+    fseek(f, from, SEEK_SET);
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    char *lines[64];
+    int k = 0;
+    for (char *save, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        if (k == 64) {
+            memmove(lines, lines + 1, sizeof lines - sizeof lines[0]);
+            k--;
+        }
+        lines[k++] = l;
+    }
+    int first = k > 16 ? k - 16 : 0;
+    for (int i = from > 0 && first == 0 ? 1 : first; i < k; i++) /* a cut first line is dropped */
+        row(m, "", "", lines[i]);
+}
+
+static long cfg_int(lk_svcmode *m, const char *key)
+{
+    long long v = 0;
+    return lk_config_get_int(m->d.st, key, &v, NULL) == 0 ? (long)v : 0;
+}
+
+static void go(lk_svcmode *m, lk_state page)
+{
+    m->pub.state = page;
+    m->sv.n_rows = 0;
+    if (page == LK_ST_DIAG_STATUS)
+        load_status(m);
+    else if (page == LK_ST_DIAG_COUNTERS)
+        load_counters(m);
+    else if (page == LK_ST_DIAG_LOG)
+        load_log(m);
+    else if (page == LK_ST_DIAG_CALIB) {
+        m->sv.calib_x = (int)cfg_int(m, "printer.calibration_x_01mm");
+        m->sv.calib_y = (int)cfg_int(m, "printer.calibration_y_01mm");
+    }
+    if (page == LK_ST_DIAG_SELFTEST || page == LK_ST_DIAG_CALIB)
+        m->sv.result_name[0] = '\0';
+    if (page == LK_ST_DIAG_BUNDLE) {
+        m->sv.bundle_seen = m->bundle_seen;
+        m->sv.bundle_ok = m->bundle_ok;
+        memcpy(m->sv.bundle_text, m->bundle_text, sizeof m->sv.bundle_text);
+    }
+    if (page > LK_ST_DIAG_MENU) {
+        char detail[64];
+        snprintf(detail, sizeof detail, "{\"page\":\"%s\"}", lk_state_name(page) + 5);
+        audit(m, "diag.view", detail);
+    }
+    touch(m);
+}
+
+/* Clears every page's data; the self-test names are static and stay. */
+static void reset_view(lk_svcmode *m)
+{
+    memset(&m->sv, 0, sizeof m->sv);
+    const char *const *names = NULL;
+    size_t n = lk_diag_selftest_names(&names);
+    for (size_t i = 0; i < n && i < LK_SVC_TESTS; i++)
+        m->sv.tests[m->sv.n_tests++] = names[i];
+}
+
+static void leave(lk_svcmode *m, const char *why)
+{
+    if (m->pub.state != LK_ST_DIAG_REFUSED && m->sv.tech_id[0]) {
+        char detail[48];
+        snprintf(detail, sizeof detail, "{\"why\":\"%s\"}", why);
+        audit(m, "diag.exit", detail);
+    }
+    wipe_secrets(m);
+    reset_view(m);
+    m->pub.state = LK_ST_ATTRACT;
+    m->pub.countdown_s = -1;
+    m->pub.gen++;
+}
+
+/* Pages ------------------------------------------------------------------------------------ */
+
+static void refuse(lk_svcmode *m, const lk_service_verdict *v)
+{
+    wipe_secrets(m);
+    snprintf(m->sv.refusal, sizeof m->sv.refusal, "%s", v->locked_until ? "locked" : v->reason);
+    m->sv.locked_until = v->locked_until;
+    m->sv.attempts_left = v->attempts_left;
+    go(m, LK_ST_DIAG_REFUSED);
+}
+
+static void submit_pin(lk_svcmode *m)
+{
+    lk_service_verdict v;
+    int rc =
+        lk_service_enter(m->d.st, m->d.admin, m->token, m->token_len, m->pin, now_s(m), &v, NULL);
+    explicit_bzero(m->pin, sizeof m->pin);
+    m->sv.pin_len = 0;
+    if (rc == 0 && v.ok) {
+        explicit_bzero(m->token, sizeof m->token);
+        m->token_len = 0;
+        snprintf(m->sv.tech_id, sizeof m->sv.tech_id, "%s", v.tech_id);
+        m->sv.pin_wrong = 0;
+        go(m, LK_ST_DIAG_MENU);
+    } else if (rc == 0 && strcmp(v.reason, "wrong-pin") == 0 && !v.locked_until) {
+        m->sv.pin_wrong = 1;
+        m->sv.attempts_left = v.attempts_left;
+        touch(m);
+    } else {
+        if (rc != 0)
+            v.reason = "system";
+        refuse(m, &v);
+    }
+}
+
+static void pin_add(lk_svcmode *m, const char *digits)
+{
+    for (const char *p = digits; *p; p++)
+        if (*p >= '0' && *p <= '9' && m->sv.pin_len < LK_SVC_PIN_MAX) {
+            m->pin[m->sv.pin_len++] = *p;
+            m->pin[m->sv.pin_len] = '\0';
+        }
+}
+
+static void page_pin(lk_svcmode *m, lk_intent in, int arg, const char *text)
+{
+    char one[2] = {(char)arg, '\0'};
+    if (in == LK_INTENT_KEY)
+        pin_add(m, one);
+    else if (in == LK_INTENT_TYPE && text)
+        pin_add(m, text);
+    else if (in == LK_INTENT_ERASE && m->sv.pin_len > 0)
+        m->pin[--m->sv.pin_len] = '\0';
+    else if (in == LK_INTENT_OK || in == LK_INTENT_CONTINUE) {
+        submit_pin(m);
+        return;
+    }
+    touch(m);
+}
+
+static void page_refused(lk_svcmode *m, lk_intent in, int arg, const char *text)
+{
+    (void)arg;
+    (void)text;
+    if (in == LK_INTENT_OK)
+        leave(m, "refused");
+}
+
+static void page_menu(lk_svcmode *m, lk_intent in, int arg, const char *text)
+{
+    (void)text;
+    if (in == LK_INTENT_DIAG_PAGE && arg > LK_ST_DIAG_MENU && arg < LK_ST_COUNT)
+        go(m, (lk_state)arg);
+    else if (in == LK_INTENT_OK)
+        leave(m, "exit");
+}
+
+static void run_test(lk_svcmode *m, int idx)
+{
+    if (idx < 0 || idx >= m->sv.n_tests)
+        return;
+    lk_diag_env env = env_of(m);
+    char actor[8 + LK_SERVICE_TECH_MAX];
+    snprintf(actor, sizeof actor, "tech:%s", m->sv.tech_id);
+    int passed = 0;
+    cJSON *r =
+        lk_diag_selftest_run(&env, m->d.tests, m->d.n_tests, m->sv.tests[idx], actor, &passed);
+    snprintf(m->sv.result_name, sizeof m->sv.result_name, "%s", m->sv.tests[idx]);
+    m->sv.result_passed = passed;
+    const cJSON *avail = cJSON_GetObjectItem(r, "available");
+    char *s = cJSON_IsFalse(avail) ? NULL : cJSON_PrintUnformatted(r);
+    snprintf(m->sv.result_text, sizeof m->sv.result_text, "%s",
+             s                      ? s
+             : cJSON_IsFalse(avail) ? "not-available"
+                                    : "");
+    free(s);
+    cJSON_Delete(r);
+    touch(m);
+}
+
+/* Back to the menu from any page; "refresh" reloads the page. */
+static int common_page(lk_svcmode *m, lk_intent in, int arg)
+{
+    if (in == LK_INTENT_BACK) {
+        go(m, LK_ST_DIAG_MENU);
+        return 1;
+    }
+    if (in == LK_INTENT_RETRY) {
+        go(m, m->pub.state);
+        return 1;
+    }
+    if (in == LK_INTENT_DIAG_RUN) {
+        run_test(m, arg);
+        return 1;
+    }
+    return 0;
+}
+
+static void page_info(lk_svcmode *m, lk_intent in, int arg, const char *text)
+{
+    (void)text;
+    if (!common_page(m, in, arg))
+        touch(m);
+}
+
+static void adjust(lk_svcmode *m, int step)
+{
+    int *v = step < 2 ? &m->sv.calib_x : &m->sv.calib_y;
+    int nv = *v + (step % 2 ? 1 : -1);
+    if (nv < -LK_SVC_CALIB_MX || nv > LK_SVC_CALIB_MX)
+        return;
+    const char *key = step < 2 ? "printer.calibration_x_01mm" : "printer.calibration_y_01mm";
+    char val[16], actor[8 + LK_SERVICE_TECH_MAX], detail[96];
+    snprintf(val, sizeof val, "%d", nv);
+    snprintf(actor, sizeof actor, "tech:%s", m->sv.tech_id);
+    if (lk_config_set(m->d.st, key, val, actor, NULL) != 0)
+        return;
+    *v = nv;
+    snprintf(detail, sizeof detail, "{\"axis\":\"%c\",\"value_01mm\":%d}", step < 2 ? 'x' : 'y',
+             nv);
+    audit(m, "diag.calibrate", detail);
+}
+
+static void page_calib(lk_svcmode *m, lk_intent in, int arg, const char *text)
+{
+    (void)text;
+    if (in == LK_INTENT_DIAG_ADJUST && arg >= 0 && arg < 4)
+        adjust(m, arg);
+    else if (common_page(m, in, arg))
+        return;
+    touch(m);
+}
+
+static page_fn page_of(lk_state st)
+{
+    switch (st) {
+    case LK_ST_DIAG_PIN:
+        return page_pin;
+    case LK_ST_DIAG_REFUSED:
+        return page_refused;
+    case LK_ST_DIAG_MENU:
+        return page_menu;
+    case LK_ST_DIAG_CALIB:
+        return page_calib;
+    case LK_ST_DIAG_STATUS:
+    case LK_ST_DIAG_SELFTEST:
+    case LK_ST_DIAG_COUNTERS:
+    case LK_ST_DIAG_LOG:
+    case LK_ST_DIAG_BUNDLE:
+        return page_info;
+    default:
+        return NULL;
+    }
+}
+
+/* Public ----------------------------------------------------------------------------------- */
+
+int lk_svcmode_create(const lk_svcmode_deps *d, lk_svcmode **out, lk_err *err)
+{
+    *out = NULL;
+    lk_svcmode *m = calloc(1, sizeof *m);
+    if (!m)
+        return lk_err_set(err, LK_ENOMEM, "out of memory");
+    m->d = *d;
+    m->timeout_s = d->timeout_s;
+    if (m->timeout_s <= 0) {
+        long long t = 0;
+        m->timeout_s =
+            lk_config_get_int(d->st, "service.timeout_s", &t, NULL) == 0 && t > 0 ? (int)t : 120;
+    }
+    reset_view(m);
+    m->pub.state = LK_ST_ATTRACT;
+    m->pub.countdown_s = -1;
+    m->pub.svc = &m->sv;
+    snprintf(m->pub.lang, sizeof m->pub.lang, "zh-CN");
+    *out = m;
+    return 0;
+}
+
+void lk_svcmode_free(lk_svcmode *m)
+{
+    if (!m)
+        return;
+    wipe_secrets(m);
+    free(m);
+}
+
+int lk_svcmode_active(const lk_svcmode *m)
+{
+    return m->pub.state >= LK_ST_DIAG_PIN && m->pub.state < LK_ST_COUNT;
+}
+
+int lk_svcmode_card(lk_svcmode *m, const uint8_t *token, size_t len, const char *lang)
+{
+    if (lk_svcmode_active(m))
+        return 0;
+    reset_view(m);
+    snprintf(m->pub.lang, sizeof m->pub.lang, "%s", lang && *lang ? lang : "zh-CN");
+    m->token_len = len < sizeof m->token ? len : sizeof m->token;
+    memcpy(m->token, token, m->token_len);
+    lk_service_card card;
+    int failures = 0;
+    int64_t until = 0;
+    int card_rc = m->d.admin
+                      ? lk_service_token_verify(m->d.admin, token, len, now_s(m), &card, NULL)
+                      : LK_EBADSIG;
+    int lock_rc = lk_service_lock_state(m->d.st, now_s(m), &failures, &until, NULL);
+    if (card_rc != 0 || lock_rc != 0 || until > now_s(m)) {
+        lk_service_verdict v; /* judged (and audited) by the same code as a PIN attempt */
+        if (lk_service_enter(m->d.st, m->d.admin, token, len, NULL, now_s(m), &v, NULL) != 0)
+            v.reason = "system";
+        refuse(m, &v);
+        return 1;
+    }
+    snprintf(m->sv.tech_id, sizeof m->sv.tech_id, "%s", card.tech_id);
+    m->sv.attempts_left = LK_SERVICE_MAX_FAILURES - failures;
+    audit(m, "diag.card", NULL);
+    go(m, LK_ST_DIAG_PIN);
+    return 1;
+}
+
+void lk_svcmode_intent(lk_svcmode *m, lk_intent in, int arg, const char *text)
+{
+    if (!lk_svcmode_active(m))
+        return;
+    if (in == LK_INTENT_LANG) {
+        snprintf(m->pub.lang, sizeof m->pub.lang, "%s",
+                 strcmp(m->pub.lang, "en") == 0 ? "zh-CN" : "en");
+        touch(m);
+        return;
+    }
+    if (in == LK_INTENT_CANCEL) {
+        leave(m, "exit");
+        return;
+    }
+    page_fn fn = page_of(m->pub.state);
+    if (fn)
+        fn(m, in, arg, text);
+}
+
+void lk_svcmode_tick(lk_svcmode *m)
+{
+    if (!lk_svcmode_active(m))
+        return;
+    uint64_t now = now_ms(m);
+    if (now >= m->deadline_ms) {
+        leave(m, "timeout");
+        return;
+    }
+    int left = (int)((m->deadline_ms - now + 999) / 1000);
+    if (left != m->pub.countdown_s) {
+        m->pub.countdown_s = left;
+        m->pub.gen++;
+    }
+}
+
+void lk_svcmode_bundle_result(lk_svcmode *m, int ok, const char *text)
+{
+    m->bundle_seen = 1;
+    m->bundle_ok = ok;
+    snprintf(m->bundle_text, sizeof m->bundle_text, "%s", text ? text : "");
+    if (lk_svcmode_active(m) && m->pub.state != LK_ST_DIAG_PIN &&
+        m->pub.state != LK_ST_DIAG_REFUSED)
+        go(m, LK_ST_DIAG_BUNDLE);
+}
+
+const lk_view *lk_svcmode_view(const lk_svcmode *m)
+{
+    return &m->pub;
+}

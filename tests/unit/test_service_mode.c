@@ -1,0 +1,293 @@
+/* test_service_mode: the diagnostics machine on a real store and real keys: a valid card and
+ * PIN open the menu, pages load their data and are audited, calibration steps land in
+ * configuration, five wrong PINs lock it (and a good PIN then stays refused), an expired or
+ * foreign card is refused, the inactivity timeout returns to attract. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kiosk/lk_audit.h"
+#include "kiosk/lk_config.h"
+#include "kiosk/lk_service_mode.h"
+#include "lk_testutil.h"
+
+#define NOW 1790000000LL
+
+typedef struct rig {
+    lk_test_fixture *fx;
+    lk_sign_key *admin, *other;
+    uint64_t ms;
+    int64_t wall;
+    lk_svcmode *m;
+} rig;
+
+static uint64_t clock_ms(void *ctx)
+{
+    return ((rig *)ctx)->ms;
+}
+
+static int64_t wall_s(void *ctx)
+{
+    return ((rig *)ctx)->wall;
+}
+
+static void make_rig(rig *r, lk_test_fixture *fx)
+{
+    memset(r, 0, sizeof *r);
+    r->fx = fx;
+    r->wall = NOW;
+    r->ms = 1000;
+    char priv[160], pub[160], opriv[160], opub[160];
+    snprintf(priv, sizeof priv, "%s/admin.key", fx->dir);
+    snprintf(pub, sizeof pub, "%s/admin.pub", fx->dir);
+    snprintf(opriv, sizeof opriv, "%s/other.key", fx->dir);
+    snprintf(opub, sizeof opub, "%s/other.pub", fx->dir);
+    lk_err err = {0};
+    assert_int_equal(lk_sign_keygen(priv, pub, &err), 0);
+    assert_int_equal(lk_sign_keygen(opriv, opub, &err), 0);
+    r->admin = lk_sign_load_private(priv, &err);
+    r->other = lk_sign_load_private(opriv, &err);
+    assert_non_null(r->admin);
+    assert_non_null(r->other);
+    char hash[256];
+    assert_int_equal(lk_service_pin_hash("482913", 10000, hash, sizeof hash, &err), 0);
+    assert_int_equal(lk_config_set(fx->st, "service.pin_hash", hash, "test", &err), 0);
+    const lk_diag_probe *probes = NULL;
+    size_t np = lk_diag_builtin_probes(&probes);
+    const lk_diag_selftest *tests = NULL;
+    size_t nt = lk_diag_builtin_selftests(&tests);
+    char log[160];
+    snprintf(log, sizeof log, "%s/kiosk.log", fx->dir);
+    FILE *f = fopen(log, "w");
+    assert_non_null(f);
+    fputs("line one\nline two\n", f);
+    fclose(f);
+    static char log_path[160];
+    memcpy(log_path, log, sizeof log_path);
+    lk_svcmode_deps d = {.st = fx->st,
+                         .admin = r->admin, /* the private key verifies too */
+                         .state_dir = fx->dir,
+                         .software_version = "test",
+                         .probes = probes,
+                         .n_probes = np,
+                         .tests = tests,
+                         .n_tests = nt,
+                         .log_path = log_path,
+                         .clock_ms = clock_ms,
+                         .wall_s = wall_s,
+                         .clock_ctx = r,
+                         .timeout_s = 60};
+    assert_int_equal(lk_svcmode_create(&d, &r->m, &err), 0);
+}
+
+static void free_rig(rig *r)
+{
+    lk_svcmode_free(r->m);
+    lk_sign_key_free(r->admin);
+    lk_sign_key_free(r->other);
+}
+
+static size_t card(const lk_sign_key *k, const char *tech, int64_t issued, int64_t expires,
+                   uint8_t *out)
+{
+    lk_err err = {0};
+    int n = lk_service_token_make(k, tech, issued, expires, out, LK_SERVICE_TOKEN_MAX, &err);
+    assert_true(n > 0);
+    return (size_t)n;
+}
+
+static void type_pin(rig *r, const char *pin)
+{
+    for (const char *p = pin; *p; p++)
+        lk_svcmode_intent(r->m, LK_INTENT_KEY, *p, NULL);
+    lk_svcmode_intent(r->m, LK_INTENT_OK, 0, NULL);
+}
+
+static lk_state state(const rig *r)
+{
+    return lk_svcmode_view(r->m)->state;
+}
+
+typedef struct count_ctx {
+    const char *actor, *event;
+    int n;
+} count_ctx;
+
+static int count_cb(void *ctx, int64_t seq, int64_t ts, const char *actor, const char *event,
+                    const char *detail)
+{
+    (void)seq;
+    (void)ts;
+    (void)detail;
+    count_ctx *c = ctx;
+    if (strcmp(actor, c->actor) == 0 && strcmp(event, c->event) == 0)
+        c->n++;
+    return 0;
+}
+
+static int audited(const rig *r, const char *actor, const char *event)
+{
+    count_ctx c = {actor, event, 0};
+    assert_int_equal(lk_audit_list(r->fx->st, 0, 0, count_cb, &c, NULL), 0);
+    return c.n;
+}
+
+static void test_entry_and_pages(void **state_)
+{
+    rig r;
+    make_rig(&r, *state_);
+    uint8_t tok[LK_SERVICE_TOKEN_MAX];
+    size_t n = card(r.admin, "T-1", NOW - 10, NOW + 86400, tok);
+    assert_false(lk_svcmode_active(r.m));
+    assert_int_equal(lk_svcmode_card(r.m, tok, n, "en"), 1);
+    assert_int_equal(state(&r), LK_ST_DIAG_PIN);
+    assert_string_equal(lk_svcmode_view(r.m)->lang, "en");
+    assert_int_equal(lk_svcmode_card(r.m, tok, n, "en"), 0); /* already open */
+    lk_svcmode_intent(r.m, LK_INTENT_KEY, '9', NULL);
+    assert_int_equal(lk_svcmode_view(r.m)->svc->pin_len, 1);
+    lk_svcmode_intent(r.m, LK_INTENT_ERASE, 0, NULL);
+    type_pin(&r, "482913");
+    assert_int_equal(state(&r), LK_ST_DIAG_MENU);
+    const lk_svc_view *sv = lk_svcmode_view(r.m)->svc;
+    assert_string_equal(sv->tech_id, "T-1");
+    assert_int_equal(sv->pin_len, 0);
+
+    lk_svcmode_intent(r.m, LK_INTENT_DIAG_PAGE, LK_ST_DIAG_STATUS, NULL);
+    assert_int_equal(state(&r), LK_ST_DIAG_STATUS);
+    assert_true(sv->n_rows >= 6); /* every built-in probe */
+    assert_string_equal(sv->rows[0].name, "disk");
+    assert_true(sv->overall[0] != '\0');
+    lk_svcmode_intent(r.m, LK_INTENT_BACK, 0, NULL);
+    lk_svcmode_intent(r.m, LK_INTENT_DIAG_PAGE, LK_ST_DIAG_SELFTEST, NULL);
+    assert_string_equal(sv->tests[0], "database");
+    lk_svcmode_intent(r.m, LK_INTENT_DIAG_RUN, 0, NULL);
+    assert_string_equal(sv->result_name, "database");
+    assert_int_equal(sv->result_passed, 1);
+    lk_svcmode_intent(r.m, LK_INTENT_BACK, 0, NULL);
+    lk_svcmode_intent(r.m, LK_INTENT_DIAG_PAGE, LK_ST_DIAG_CALIB, NULL);
+    lk_svcmode_intent(r.m, LK_INTENT_DIAG_ADJUST, 1, NULL);
+    lk_svcmode_intent(r.m, LK_INTENT_DIAG_ADJUST, 1, NULL);
+    lk_svcmode_intent(r.m, LK_INTENT_DIAG_ADJUST, 2, NULL);
+    assert_int_equal(sv->calib_x, 2);
+    assert_int_equal(sv->calib_y, -1);
+    long long v = 0;
+    assert_int_equal(lk_config_get_int(r.fx->st, "printer.calibration_x_01mm", &v, NULL), 0);
+    assert_int_equal(v, 2);
+    assert_int_equal(lk_config_get_int(r.fx->st, "printer.calibration_y_01mm", &v, NULL), 0);
+    assert_int_equal(v, -1);
+    lk_svcmode_intent(r.m, LK_INTENT_BACK, 0, NULL);
+    lk_svcmode_intent(r.m, LK_INTENT_DIAG_PAGE, LK_ST_DIAG_COUNTERS, NULL);
+    assert_true(sv->n_rows > 0);
+    lk_svcmode_intent(r.m, LK_INTENT_BACK, 0, NULL);
+    lk_svcmode_intent(r.m, LK_INTENT_DIAG_PAGE, LK_ST_DIAG_LOG, NULL);
+    assert_int_equal(sv->n_rows, 2);
+    assert_string_equal(sv->rows[1].text, "line two");
+    lk_svcmode_bundle_result(r.m, 1, "version 7 applied");
+    assert_int_equal(state(&r), LK_ST_DIAG_BUNDLE);
+    assert_int_equal(sv->bundle_ok, 1);
+    assert_string_equal(sv->bundle_text, "version 7 applied");
+    lk_svcmode_intent(r.m, LK_INTENT_CANCEL, 0, NULL);
+    assert_false(lk_svcmode_active(r.m));
+    assert_int_equal(state(&r), LK_ST_ATTRACT);
+
+    assert_int_equal(audited(&r, "tech:T-1", "service.enter"), 1);
+    assert_int_equal(audited(&r, "tech:T-1", "diag.view"), 6);
+    assert_int_equal(audited(&r, "tech:T-1", "diag.selftest"), 1);
+    assert_int_equal(audited(&r, "tech:T-1", "diag.calibrate"), 3);
+    assert_int_equal(audited(&r, "tech:T-1", "diag.exit"), 1);
+    free_rig(&r);
+}
+
+static void test_lockout(void **state_)
+{
+    rig r;
+    make_rig(&r, *state_);
+    uint8_t tok[LK_SERVICE_TOKEN_MAX];
+    size_t n = card(r.admin, "T-2", NOW - 10, NOW + 86400, tok);
+    assert_int_equal(lk_svcmode_card(r.m, tok, n, "zh-CN"), 1);
+    for (int i = 1; i <= 4; i++) {
+        type_pin(&r, "111111");
+        assert_int_equal(state(&r), LK_ST_DIAG_PIN);
+        assert_int_equal(lk_svcmode_view(r.m)->svc->pin_wrong, 1);
+        assert_int_equal(lk_svcmode_view(r.m)->svc->attempts_left, 5 - i);
+    }
+    type_pin(&r, "111111");
+    assert_int_equal(state(&r), LK_ST_DIAG_REFUSED);
+    assert_string_equal(lk_svcmode_view(r.m)->svc->refusal, "locked");
+    assert_true(lk_svcmode_view(r.m)->svc->locked_until > NOW);
+    lk_svcmode_intent(r.m, LK_INTENT_OK, 0, NULL);
+    assert_false(lk_svcmode_active(r.m));
+    /* Locked: even the right card goes straight to the refusal, no PIN pad. */
+    r.wall += 60;
+    assert_int_equal(lk_svcmode_card(r.m, tok, n, "zh-CN"), 1);
+    assert_int_equal(state(&r), LK_ST_DIAG_REFUSED);
+    assert_string_equal(lk_svcmode_view(r.m)->svc->refusal, "locked");
+    /* The refusal page times out on its own. */
+    r.ms += 11000;
+    lk_svcmode_tick(r.m);
+    assert_false(lk_svcmode_active(r.m));
+    /* After 15 minutes the PIN pad is back and the right PIN opens. */
+    r.wall = NOW + LK_SERVICE_LOCK_S + 1;
+    assert_int_equal(lk_svcmode_card(r.m, tok, n, "zh-CN"), 1);
+    assert_int_equal(state(&r), LK_ST_DIAG_PIN);
+    type_pin(&r, "482913");
+    assert_int_equal(state(&r), LK_ST_DIAG_MENU);
+    assert_int_equal(audited(&r, "tech:T-2", "service.pin-wrong"), 5);
+    assert_int_equal(audited(&r, "tech:T-2", "service.refused"), 1);
+    /* Idle past service timeout: back to attract, audited. */
+    r.ms += 59000;
+    lk_svcmode_tick(r.m);
+    assert_true(lk_svcmode_active(r.m));
+    assert_int_equal(lk_svcmode_view(r.m)->countdown_s, 1);
+    r.ms += 1000;
+    lk_svcmode_tick(r.m);
+    assert_false(lk_svcmode_active(r.m));
+    assert_int_equal(audited(&r, "tech:T-2", "diag.exit"), 1);
+    free_rig(&r);
+}
+
+static void test_bad_cards(void **state_)
+{
+    rig r;
+    make_rig(&r, *state_);
+    uint8_t tok[LK_SERVICE_TOKEN_MAX];
+    size_t n = card(r.admin, "T-3", NOW - 86400 * 2, NOW - 86400, tok);
+    assert_int_equal(lk_svcmode_card(r.m, tok, n, "zh-CN"), 1);
+    assert_int_equal(state(&r), LK_ST_DIAG_REFUSED);
+    assert_string_equal(lk_svcmode_view(r.m)->svc->refusal, "expired");
+    /* No PIN can be typed on the refusal page. */
+    lk_svcmode_intent(r.m, LK_INTENT_KEY, '4', NULL);
+    assert_int_equal(lk_svcmode_view(r.m)->svc->pin_len, 0);
+    lk_svcmode_intent(r.m, LK_INTENT_OK, 0, NULL);
+    assert_false(lk_svcmode_active(r.m));
+    n = card(r.other, "T-4", NOW - 10, NOW + 86400, tok);
+    assert_int_equal(lk_svcmode_card(r.m, tok, n, "zh-CN"), 1);
+    assert_string_equal(lk_svcmode_view(r.m)->svc->refusal, "bad-card");
+    lk_svcmode_intent(r.m, LK_INTENT_CANCEL, 0, NULL);
+    uint8_t junk[10] = "LKSCjunk!";
+    assert_int_equal(lk_svcmode_card(r.m, junk, sizeof junk, "zh-CN"), 1);
+    assert_string_equal(lk_svcmode_view(r.m)->svc->refusal, "bad-card");
+    assert_int_equal(audited(&r, "tech:T-3", "service.refused"), 1);
+    /* A refused card never counts toward the lock. */
+    int failures = -1;
+    int64_t until = -1;
+    assert_int_equal(lk_service_lock_state(r.fx->st, NOW, &failures, &until, NULL), 0);
+    assert_int_equal(failures, 0);
+    assert_int_equal(until, 0);
+    free_rig(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_entry_and_pages, lk_test_setup_open, lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_lockout, lk_test_setup_open, lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_bad_cards, lk_test_setup_open, lk_test_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,137 @@
+/* kiosk_service: diagnostics wiring. The reader calls back on its own thread; the token is
+ * copied into an event so that the service mode, like everything else, runs on the loop. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kiosk_service.h"
+
+#ifndef LK_VERSION
+#define LK_VERSION "unknown"
+#endif
+
+#define MAX_PROBES 24
+
+struct kiosk_service {
+    lk_svcmode *m;
+    lk_sign_key *admin;
+    lk_docreader *reader;
+    lk_evtq *q;
+    lk_diag_probe probes[MAX_PROBES];
+    char state_dir[900], log_path[1000];
+};
+
+static void on_service_card(void *ctx, const uint8_t *token, size_t len)
+{
+    kiosk_service *ks = ctx;
+    /* Longer than any token: keep one byte more, enough to be judged malformed. */
+    size_t keep = len > LK_SERVICE_TOKEN_MAX ? LK_SERVICE_TOKEN_MAX + 1 : len;
+    uint8_t *copy = calloc(1, keep ? keep : 1);
+    if (!copy)
+        return;
+    memcpy(copy, token, keep);
+    lk_evt e = {.type = LK_EVT_SERVICE_CARD, .arg = (int)keep, .ptr = copy, .free_fn = free};
+    if (lk_evtq_post(ks->q, &e) != 0)
+        free(copy);
+}
+
+static void paths(kiosk_service *ks, const char *db_path)
+{
+    const char *env = getenv("LK_STATE_DIR");
+    if (env && *env) {
+        snprintf(ks->state_dir, sizeof ks->state_dir, "%s", env);
+    } else {
+        snprintf(ks->state_dir, sizeof ks->state_dir, "%s", db_path ? db_path : ".");
+        char *slash = strrchr(ks->state_dir, '/');
+        if (!slash)
+            snprintf(ks->state_dir, sizeof ks->state_dir, ".");
+        else
+            slash[slash == ks->state_dir] = '\0';
+    }
+    env = getenv("LK_LOG_FILE");
+    snprintf(ks->log_path, sizeof ks->log_path, "%.900s%s", env && *env ? env : ks->state_dir,
+             env && *env ? "" : "/kiosk.log");
+}
+
+static size_t probe_table(kiosk_service *ks)
+{
+    const lk_diag_probe *builtin = NULL;
+    size_t n = lk_diag_builtin_probes(&builtin), k = 0;
+    for (size_t i = 0; i < n && k < MAX_PROBES; i++)
+        ks->probes[k++] = builtin[i];
+    const lk_diag_probe extra[] = {
+        lk_diag_placeholder("printer",
+                            "CUPS printer probe not in this build (joins with printing)"),
+        lk_diag_placeholder("nfc-reader", "libnfc reader probe not in this build (joins with NFC)"),
+        lk_diag_placeholder("camera", "camera probe not in this build (joins with face check)"),
+    };
+    for (size_t i = 0; i < sizeof extra / sizeof extra[0] && k < MAX_PROBES; i++)
+        ks->probes[k++] = extra[i];
+    return k;
+}
+
+int kiosk_service_create(lk_store *st, const char *db_path, lk_docreader *reader, lk_evtq *q,
+                         kiosk_service **out, lk_err *err)
+{
+    *out = NULL;
+    kiosk_service *ks = calloc(1, sizeof *ks);
+    if (!ks)
+        return lk_err_set(err, LK_ENOMEM, "out of memory");
+    paths(ks, db_path);
+    char key[1024];
+    const char *env = getenv("LK_ADMIN_PUBKEY");
+    snprintf(key, sizeof key, "%.1000s%s", env && *env ? env : ks->state_dir,
+             env && *env ? "" : "/admin.pub");
+    ks->admin = lk_sign_load_public(key, NULL);
+    const lk_diag_selftest *tests = NULL;
+    size_t n_tests = lk_diag_builtin_selftests(&tests);
+    lk_svcmode_deps d = {.st = st,
+                         .admin = ks->admin,
+                         .state_dir = ks->state_dir,
+                         .software_version = LK_VERSION,
+                         .probes = ks->probes,
+                         .n_probes = probe_table(ks),
+                         .tests = tests,
+                         .n_tests = n_tests,
+                         .log_path = ks->log_path};
+    int rc = lk_svcmode_create(&d, &ks->m, err);
+    if (rc != 0) {
+        kiosk_service_free(ks);
+        return rc;
+    }
+    ks->reader = reader;
+    ks->q = q;
+    if (reader->ops->watch_service)
+        reader->ops->watch_service(reader, on_service_card, ks);
+    *out = ks;
+    return 0;
+}
+
+void kiosk_service_free(kiosk_service *ks)
+{
+    if (!ks)
+        return;
+    if (ks->reader && ks->reader->ops->watch_service)
+        ks->reader->ops->watch_service(ks->reader, NULL, NULL);
+    lk_svcmode_free(ks->m);
+    lk_sign_key_free(ks->admin);
+    free(ks);
+}
+
+lk_svcmode *kiosk_service_mode(kiosk_service *ks)
+{
+    return ks->m;
+}
+
+int kiosk_service_event(kiosk_service *ks, const lk_evt *e, const lk_view *session_view)
+{
+    if (e->type != LK_EVT_SERVICE_CARD)
+        return 0;
+    /* Customers never get here: only a service card, and only while nobody is being served. */
+    if (session_view->state == LK_ST_ATTRACT)
+        (void)lk_svcmode_card(ks->m, e->ptr, (size_t)e->arg, session_view->lang);
+    if (e->ptr)
+        explicit_bzero(e->ptr, (size_t)e->arg);
+    free(e->ptr);
+    return 1;
+}

@@ -1,0 +1,23 @@
+/* kiosk_service: the kiosk's wiring of diagnostics mode (part of the composition root): the
+ * pinned admin key, the probe and self-test tables, the log source, and the reader's
+ * service-card callback, whose tokens reach the loop as LK_EVT_SERVICE_CARD events. */
+#ifndef LK_TOOLS_KIOSK_SERVICE_H
+#define LK_TOOLS_KIOSK_SERVICE_H
+
+#include "kiosk/lk_evt.h"
+#include "kiosk/lk_service_mode.h"
+#include "kiosk/port/lk_docreader.h"
+
+typedef struct kiosk_service kiosk_service;
+
+/* db_path: the open database's path (the state folder defaults to its folder, as for
+ * kioskctl: $LK_STATE_DIR, $LK_ADMIN_PUBKEY, $LK_LOG_FILE). A missing admin key is not an
+ * error: every service card is then refused. */
+int kiosk_service_create(lk_store *st, const char *db_path, lk_docreader *reader, lk_evtq *q,
+                         kiosk_service **out, lk_err *err);
+void kiosk_service_free(kiosk_service *ks);
+lk_svcmode *kiosk_service_mode(kiosk_service *ks);
+/* Handles a service-card event (only when the session shows attract); 1 when e was one. */
+int kiosk_service_event(kiosk_service *ks, const lk_evt *e, const lk_view *session_view);
+
+#endif
