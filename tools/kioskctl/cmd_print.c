@@ -15,6 +15,7 @@
 #include "kiosk/lk_config.h"
 #include "kiosk/lk_journal.h"
 #include "kiosk/lk_print_worker.h"
+#include "kiosk/lk_registry.h"
 #include "kiosk/lk_render.h"
 #include "kiosk/lk_stock.h"
 #include "lk_cups.h"
@@ -244,12 +245,23 @@ static int reserve_and_print(kctl *k, lk_store *st, lk_printer *p, const char *p
     return rc;
 }
 
+/* The composition root's part of printing: the journal answers to the registry (revocation
+ * gate, print reports, registry reprint authorisations). The tables it uses exist whether or not
+ * registry.url is set, so reports queued before a registry is configured are delivered later. */
+static lk_store *open_print_store(kctl *k)
+{
+    lk_store *st = kctl_open_store(k);
+    if (st)
+        lk_journal_set_hooks(st, lk_registry_journal_hooks());
+    return st;
+}
+
 int kctl_cmd_print(kctl *k, int argc, char **argv)
 {
     print_args a;
     if (parse_print(k, argc, argv, &a) != 0)
         return kctl_usage(PRINT_USAGE);
-    lk_store *st = kctl_open_store(k);
+    lk_store *st = open_print_store(k);
     if (!st)
         return KCTL_FAIL;
     lk_err err = {0};
@@ -441,7 +453,7 @@ static int jobs_dispatch(kctl *k, lk_store *st, int argc, char **argv, lk_err *e
 
 int kctl_cmd_jobs(kctl *k, int argc, char **argv)
 {
-    lk_store *st = kctl_open_store(k);
+    lk_store *st = open_print_store(k);
     if (!st)
         return KCTL_FAIL;
     lk_err err = {0};
