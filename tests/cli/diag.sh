@@ -51,14 +51,18 @@ k diag selftest frob >/dev/null 2>&1 || rc=$?
     fail "selftests not audited with the technician"
 
 # Counters: any insert into counters is counted per day by the store's triggers.
-sqlite3 "$LK_DB" "INSERT INTO counters VALUES ('prints', 3), ('failures.paper-jam', 1), ('rating.4', 2), ('stock.remaining', 120);
+sqlite3 "$LK_DB" "INSERT INTO counters VALUES ('prints', 3), ('failures.paper-jam', 1), ('rating.4', 2), ('stock.remaining', 7);
   INSERT INTO counter_days VALUES ('2026-10-05','prints',2), ('2026-11-02','prints',4), ('2026-11-03','failures.out-of-paper',1);"
+# Paper stock is the stock ledger's (the stray counter above does not count).
+k stock load --tray t1 --media a3 --count 100 >/dev/null || fail "stock load"
+k stock load --tray t2 --media a4 --count 20 >/dev/null || fail "stock load"
 out=$(k diag counters --from 2026-11-01 --to 2026-11-30) || fail "counters: $out"
 json "$out" 'd["prints"]["in_range"]==4 and d["prints"]["per_month"]=={"2026-11":4} and d["prints"]["total"]==3' ||
     fail "counters in November: $out"
 json "$out" 'd["failures"]["in_range"]=={"out-of-paper":1} and d["failures"]["total"]=={"paper-jam":1}' ||
     fail "failures: $out"
 json "$out" 'd["paper_stock"]["remaining"]==120 and d["paper_stock"]["low"] is False' || fail "stock: $out"
+json "$out" 'd["paper_stock"]["a3"]==100 and d["paper_stock"]["a4"]==20' || fail "stock by media: $out"
 out=$(k diag counters)
 json "$out" 'd["prints"]["in_range"]==9 and d["ratings"]["total"]=={"4":2}' || fail "all days: $out"
 rc=0
