@@ -1,17 +1,22 @@
 /* cmd_diag: `kioskctl diag status|selftest [NAME]|counters [--from DATE --to DATE]`: the
  * technician's diagnostics as JSON, from the same lk_diag tables the service screens use.
- * This is a composition root, so it is where adapter probes join the table: USB here; the
- * printer (CUPS), NFC reader (libnfc) and camera probes replace their placeholders when those
- * adapters are merged. Every call is audited under $LK_ACTOR. */
+ * This is a composition root, so it is where adapter probes join the table: USB and the printer
+ * (the lk_printer port over CUPS, with its test page); the NFC reader and camera still say they
+ * are not in this build. Every call is audited under $LK_ACTOR. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include <cairo-pdf.h>
+#include <cairo.h>
+
 #include "kctl.h"
 #include "kctl_admin.h"
 #include "kiosk/lk_audit.h"
+#include "kiosk/lk_config.h"
 #include "kiosk/lk_diag.h"
+#include "kiosk/lk_printer.h"
 
 #ifndef LK_VERSION
 #define LK_VERSION "unknown"
@@ -52,7 +57,148 @@ static int st_usb(void *ctx, const lk_diag_env *env, cJSON *r)
     return 1;
 }
 
-/* Until their adapters merge, these devices say so rather than guess. */
+/* The printer as the print journal sees it: the port's state, already mapped onto the device
+ * status model (printer-state, its reasons, markers and media by lk_printer_map). */
+static void probe_printer(void *ctx, const lk_diag_env *env, lk_device_state *s, cJSON *d)
+{
+    (void)ctx;
+    lk_err err = {0};
+    lk_printer *p = NULL;
+    char name[128] = "";
+    int rc = kctl_open_printer(env->st, &p, name, sizeof name, &err);
+    if (rc == 0)
+        rc = lk_printer_state(p, s, &err);
+    lk_printer_close(p);
+    if (*name)
+        cJSON_AddStringToObject(d, "queue", name);
+    if (rc != 0) {
+        s->status = LK_DEVICE_UNKNOWN;
+        snprintf(s->reason, sizeof s->reason, "%.150s", err.msg);
+    } else if (!s->reason[0] && s->status == LK_DEVICE_NORMAL) {
+        snprintf(s->reason, sizeof s->reason, "ready");
+    }
+}
+
+typedef struct pdf_buf {
+    unsigned char *p;
+    size_t len, cap;
+} pdf_buf;
+
+static cairo_status_t pdf_write(void *closure, const unsigned char *data, unsigned int len)
+{
+    pdf_buf *b = closure;
+    if (b->len + len > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 16384;
+        while (cap < b->len + len)
+            cap *= 2;
+        unsigned char *np = realloc(b->p, cap);
+        if (!np)
+            return CAIRO_STATUS_NO_MEMORY;
+        b->p = np;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, data, len);
+    b->len += len;
+    return CAIRO_STATUS_SUCCESS;
+}
+
+/* An A4 page a technician can recognise: a frame 10 mm in from each edge (the printable area
+ * check), the queue, the kiosk and the time. No licence data. */
+static int test_page_pdf(const char *queue, const lk_diag_env *env, pdf_buf *out)
+{
+    const double mm = 72.0 / 25.4, w = 210 * mm, h = 297 * mm;
+    char line[200];
+    cairo_surface_t *sf = cairo_pdf_surface_create_for_stream(pdf_write, out, w, h);
+    cairo_t *cr = cairo_create(sf);
+    cairo_set_line_width(cr, 0.5 * mm);
+    cairo_rectangle(cr, 10 * mm, 10 * mm, w - 20 * mm, h - 20 * mm);
+    cairo_stroke(cr);
+    cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
+    cairo_set_font_size(cr, 24);
+    cairo_move_to(cr, 25 * mm, 40 * mm);
+    cairo_show_text(cr, "licensekiosk test page");
+    cairo_set_font_size(cr, 12);
+    snprintf(line, sizeof line, "queue %s, software %s, time %lld", queue, env->software_version,
+             (long long)env->now);
+    cairo_move_to(cr, 25 * mm, 55 * mm);
+    cairo_show_text(cr, line);
+    cairo_destroy(cr);
+    cairo_surface_finish(sf);
+    int ok = cairo_surface_status(sf) == CAIRO_STATUS_SUCCESS;
+    cairo_surface_destroy(sf);
+    return ok ? 0 : LK_ENOMEM;
+}
+
+/* Follows a job to a final state within deadline_s; returns its last state. */
+static lk_job_state follow_job(lk_printer *p, int job, double deadline_s, lk_job_info *ji)
+{
+    struct timespec nap = {0, 200 * 1000 * 1000};
+    memset(ji, 0, sizeof *ji);
+    for (double waited = 0; waited < deadline_s; waited += 0.2) {
+        lk_err err = {0};
+        if (lk_printer_job(p, job, ji, &err) != 0) {
+            snprintf(ji->reason, sizeof ji->reason, "%.190s", err.msg);
+            return LK_JOB_GONE;
+        }
+        if (lk_job_state_final(ji->state))
+            return ji->state;
+        nanosleep(&nap, NULL);
+    }
+    return ji->state;
+}
+
+/* A page is not sent to a printer that is known to be unable to print it: it would only wait
+ * out its deadline in the queue. */
+static int printer_ready(lk_printer *p, lk_err *err)
+{
+    lk_device_state ds = {0};
+    int rc = lk_printer_state(p, &ds, err);
+    if (rc == 0 && (ds.status == LK_DEVICE_FAULT || ds.status == LK_DEVICE_UNKNOWN ||
+                    ds.status == LK_DEVICE_DISABLED))
+        rc = lk_err_set(err, LK_EIO, "printer not ready: %s", ds.reason);
+    return rc;
+}
+
+/* Prints the test page through the printer port, outside the journal (no licence, no stock
+ * sheet, no customer copy): passed when the server says the job completed. */
+static int st_test_page(void *ctx, const lk_diag_env *env, cJSON *r)
+{
+    (void)ctx;
+    lk_err err = {0};
+    lk_printer *p = NULL;
+    char name[128] = "", job_name[40];
+    pdf_buf pdf = {0};
+    long long deadline = 60;
+    int job = 0, rc = kctl_open_printer(env->st, &p, name, sizeof name, &err);
+    (void)lk_config_get_int(env->st, "printer.job_deadline_s", &deadline, NULL);
+    if (rc == 0)
+        rc = printer_ready(p, &err);
+    if (rc == 0 && test_page_pdf(name, env, &pdf) != 0)
+        rc = lk_err_set(&err, LK_ENOMEM, "cannot render the test page");
+    snprintf(job_name, sizeof job_name, "lk-diag-test-%lld", (long long)env->now);
+    lk_print_doc doc = {pdf.p, pdf.len, job_name, lk_printer_media("duplicate")};
+    if (rc == 0)
+        rc = lk_printer_submit(p, &doc, &job, &err);
+    lk_job_info ji = {0};
+    lk_job_state js = rc == 0 ? follow_job(p, job, (double)deadline, &ji) : LK_JOB_GONE;
+    if (rc != 0)
+        cJSON_AddStringToObject(r, "problem", err.msg);
+    else {
+        cJSON_AddNumberToObject(r, "job", job);
+        cJSON_AddStringToObject(r, "job_state", lk_job_state_name(js));
+        if (ji.reason[0])
+            cJSON_AddStringToObject(r, "reason", ji.reason);
+        if (js != LK_JOB_COMPLETED && !lk_job_state_final(js))
+            (void)lk_printer_cancel(p, job, NULL);
+    }
+    if (*name)
+        cJSON_AddStringToObject(r, "queue", name);
+    lk_printer_close(p);
+    free(pdf.p);
+    return rc == 0 && js == LK_JOB_COMPLETED && !ji.doubtful;
+}
+
+/* Until their adapters join, the NFC reader and camera say so rather than guess. */
 static size_t probe_table(lk_diag_probe *out, size_t max)
 {
     const lk_diag_probe *builtin = NULL;
@@ -61,8 +207,7 @@ static size_t probe_table(lk_diag_probe *out, size_t max)
         out[k++] = builtin[i];
     lk_diag_probe extra[] = {
         {"usb", probe_usb, NULL},
-        lk_diag_placeholder("printer",
-                            "CUPS printer probe not in this build (joins with printing)"),
+        {"printer", probe_printer, NULL},
         lk_diag_placeholder("nfc-reader", "libnfc reader probe not in this build (joins with NFC)"),
         lk_diag_placeholder("camera", "camera probe not in this build (joins with face check)"),
     };
@@ -80,6 +225,9 @@ static size_t selftest_table(lk_diag_selftest *out, size_t max)
     if (k < max)
         out[k++] = (lk_diag_selftest){"usb-enumerate", "enumerate the USB bus through libusb",
                                       st_usb, NULL};
+    if (k < max)
+        out[k++] = (lk_diag_selftest){"test-page", "print a test page through the printer port",
+                                      st_test_page, NULL};
     return k;
 }
 

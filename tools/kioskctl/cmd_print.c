@@ -60,7 +60,7 @@ static double now_ms(void)
 }
 
 /* $LK_PRINTER wins over configuration, so the rig and tests can point anywhere. */
-static int open_printer(lk_store *st, lk_printer **p, char *name, size_t n, lk_err *err)
+int kctl_open_printer(lk_store *st, lk_printer **p, char *name, size_t n, lk_err *err)
 {
     const char *env = getenv("LK_PRINTER");
     char *cfg = NULL;
@@ -73,6 +73,8 @@ static int open_printer(lk_store *st, lk_printer **p, char *name, size_t n, lk_e
         snprintf(name, n, "%s", cfg);
         free(cfg);
     }
+    if (!*name)
+        return lk_err_set(err, LK_ECONFIG, "no printer configured (printer.name)");
     return lk_cups_open(name, p, err);
 }
 
@@ -271,7 +273,7 @@ int kctl_cmd_print(kctl *k, int argc, char **argv)
     char pname[128] = "";
     int64_t row = 0;
     double t0 = now_ms();
-    int rc = open_printer(st, &p, pname, sizeof pname, &err);
+    int rc = kctl_open_printer(st, &p, pname, sizeof pname, &err);
     if (rc == 0)
         rc = lk_journal_reconcile(st, p, k->actor, &rep, &err);
     if (rc == 0)
@@ -337,7 +339,7 @@ static int jobs_reconcile(kctl *k, lk_store *st, int wait, lk_err *err)
     lk_printer *p = NULL;
     char pname[128];
     lk_journal_reconcile_report rep;
-    int rc = open_printer(st, &p, pname, sizeof pname, err);
+    int rc = kctl_open_printer(st, &p, pname, sizeof pname, err);
     if (rc == 0)
         rc = lk_journal_reconcile(st, p, k->actor, &rep, err);
     if (rc == 0 && wait && rep.in_flight > 0)
@@ -362,7 +364,7 @@ static int jobs_printer(lk_store *st, lk_err *err)
     lk_printer *p = NULL;
     lk_device_state ds;
     char pname[128];
-    int rc = open_printer(st, &p, pname, sizeof pname, err);
+    int rc = kctl_open_printer(st, &p, pname, sizeof pname, err);
     if (rc == 0)
         rc = lk_printer_state(p, &ds, err);
     lk_printer_close(p);
