@@ -1,8 +1,8 @@
 /* cmd_diag: `kioskctl diag status|selftest [NAME]|counters [--from DATE --to DATE]`: the
  * technician's diagnostics as JSON, from the same lk_diag tables the service screens use.
- * This is a composition root, so it is where adapter probes join the table: USB and the printer
- * (the lk_printer port over CUPS, with its test page); the NFC reader and camera still say they
- * are not in this build. Every call is audited under $LK_ACTOR. */
+ * This is a composition root, so it is where adapter probes join the table: USB, the printer
+ * (the lk_printer port over CUPS, with its test page) and the NFC reader (libnfc); the camera
+ * still says it is not in this build. Every call is audited under $LK_ACTOR. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +17,7 @@
 #include "kiosk/lk_config.h"
 #include "kiosk/lk_diag.h"
 #include "kiosk/lk_printer.h"
+#include "lk_nfc.h"
 
 #ifndef LK_VERSION
 #define LK_VERSION "unknown"
@@ -77,6 +78,33 @@ static void probe_printer(void *ctx, const lk_diag_env *env, lk_device_state *s,
     } else if (!s->reason[0] && s->status == LK_DEVICE_NORMAL) {
         snprintf(s->reason, sizeof s->reason, "ready");
     }
+}
+
+/* The NFC reader as libnfc sees it through drivers/nfc (nfc.device): opening it runs the
+ * driver's own handshake with the PN532, so a reader that answers is a working reader. */
+static void probe_nfc(void *ctx, const lk_diag_env *env, lk_device_state *s, cJSON *d)
+{
+    (void)ctx;
+    lk_err err = {0};
+    char *dev = NULL;
+    lk_nfc *n = NULL;
+    if (lk_config_get(env->st, "nfc.device", &dev, NULL, &err) != 0 || !dev || !*dev) {
+        s->status = LK_DEVICE_UNKNOWN;
+        snprintf(s->reason, sizeof s->reason, "no NFC reader configured (nfc.device)");
+        free(dev);
+        return;
+    }
+    cJSON_AddStringToObject(d, "connstring", dev);
+    if (lk_nfc_open(dev, &n, &err) != 0) {
+        s->status = LK_DEVICE_FAULT;
+        snprintf(s->reason, sizeof s->reason, "%.150s", err.msg);
+    } else {
+        s->status = LK_DEVICE_NORMAL;
+        snprintf(s->reason, sizeof s->reason, "ready");
+        cJSON_AddStringToObject(d, "device", lk_nfc_name(n));
+    }
+    lk_nfc_close(n);
+    free(dev);
 }
 
 typedef struct pdf_buf {
@@ -198,7 +226,7 @@ static int st_test_page(void *ctx, const lk_diag_env *env, cJSON *r)
     return rc == 0 && js == LK_JOB_COMPLETED && !ji.doubtful;
 }
 
-/* Until their adapters join, the NFC reader and camera say so rather than guess. */
+/* Until its adapter joins, the camera says so rather than guess. */
 static size_t probe_table(lk_diag_probe *out, size_t max)
 {
     const lk_diag_probe *builtin = NULL;
@@ -208,7 +236,7 @@ static size_t probe_table(lk_diag_probe *out, size_t max)
     lk_diag_probe extra[] = {
         {"usb", probe_usb, NULL},
         {"printer", probe_printer, NULL},
-        lk_diag_placeholder("nfc-reader", "libnfc reader probe not in this build (joins with NFC)"),
+        {"nfc-reader", probe_nfc, NULL},
         lk_diag_placeholder("camera", "camera probe not in this build (joins with face check)"),
     };
     for (size_t i = 0; i < sizeof extra / sizeof extra[0] && k < max; i++)
