@@ -17,6 +17,7 @@
 #include "kiosk/lk_config.h"
 #include "kiosk/lk_diag.h"
 #include "kiosk/lk_printer.h"
+#include "kiosk/lk_render.h"
 #include "lk_nfc.h"
 
 #ifndef LK_VERSION
@@ -154,6 +155,7 @@ static int test_page_pdf(const char *queue, const lk_diag_env *env, pdf_buf *out
     cairo_surface_finish(sf);
     int ok = cairo_surface_status(sf) == CAIRO_STATUS_SUCCESS;
     cairo_surface_destroy(sf);
+    lk_render_release_caches(); /* cairo's toy font went through fontconfig */
     return ok ? 0 : LK_ENOMEM;
 }
 
