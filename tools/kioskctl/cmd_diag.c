@@ -3,10 +3,12 @@
  * This is a composition root, so it is where adapter probes join the table: USB, the printer
  * (the lk_printer port over CUPS, with its test page) and the NFC reader (libnfc); the camera
  * still says it is not in this build. Every call is audited under $LK_ACTOR. */
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cairo-pdf.h>
 #include <cairo.h>
@@ -18,6 +20,7 @@
 #include "kiosk/lk_diag.h"
 #include "kiosk/lk_printer.h"
 #include "kiosk/lk_render.h"
+#include "lk_camera_drv.h"
 #include "lk_nfc.h"
 
 #ifndef LK_VERSION
@@ -106,6 +109,83 @@ static void probe_nfc(void *ctx, const lk_diag_env *env, lk_device_state *s, cJS
     }
     lk_nfc_close(n);
     free(dev);
+}
+
+/* The camera as the face check opens it (camera.source: v4l2 or a file source), asked for
+ * its first frame within 3 s. The frame is described, never kept: it is wiped at once. */
+static int first_frame(const lk_diag_env *env, cJSON *d, lk_err *err)
+{
+    char *src = NULL, *dev = NULL;
+    long long w = 640, h = 480, fps = 15;
+    lk_camera cam = {0};
+    lk_camera_frame f = {0};
+    (void)lk_config_get(env->st, "camera.source", &src, NULL, NULL);
+    (void)lk_config_get(env->st, "camera.device", &dev, NULL, NULL);
+    (void)lk_config_get_int(env->st, "camera.width", &w, NULL);
+    (void)lk_config_get_int(env->st, "camera.height", &h, NULL);
+    (void)lk_config_get_int(env->st, "camera.fps", &fps, NULL);
+    lk_camera_cfg cfg = {src && *src ? src : "v4l2", dev, (uint32_t)w, (uint32_t)h, (uint32_t)fps};
+    cJSON_AddStringToObject(d, "source", cfg.source);
+    int rc = lk_camera_open(&cfg, &cam, err), opened = rc == 0;
+    if (rc == 0)
+        rc = lk_camera_start(&cam, err);
+    for (int waited = 0; rc == 0 && waited < 3000; waited += 100) {
+        struct pollfd pfd = {lk_camera_fd(&cam), POLLIN, 0};
+        (void)poll(&pfd, 1, 100);
+        if ((rc = lk_camera_read(&cam, &f, err)) != LK_EBUSY)
+            break;
+        rc = waited + 100 >= 3000 ? lk_err_set(err, LK_ETIMEDOUT, "no frame within 3 s") : 0;
+    }
+    if (rc == 0) {
+        cJSON_AddNumberToObject(d, "width", f.width);
+        cJSON_AddNumberToObject(d, "height", f.height);
+        cJSON_AddNumberToObject(d, "bytes", (double)f.len);
+        cJSON_AddStringToObject(d, "format",
+                                f.format == LK_CAMERA_ENCODED ? "encoded"
+                                : f.format == LK_CAMERA_GRAY8 ? "gray8"
+                                                              : "rgb24");
+        lk_camera_frame_wipe(&f);
+    }
+    if (opened)
+        lk_camera_close(&cam);
+    free(src);
+    free(dev);
+    return rc;
+}
+
+static void probe_camera(void *ctx, const lk_diag_env *env, lk_device_state *s, cJSON *d)
+{
+    (void)ctx;
+    lk_err err = {0};
+    char *src = NULL, *dev = NULL;
+    (void)lk_config_get(env->st, "camera.source", &src, NULL, NULL);
+    (void)lk_config_get(env->st, "camera.device", &dev, NULL, NULL);
+    int absent = (!src || !*src || strcmp(src, "v4l2") == 0) && dev && access(dev, F_OK) != 0;
+    if (absent) {
+        s->status = LK_DEVICE_UNKNOWN;
+        snprintf(s->reason, sizeof s->reason, "no camera at %.120s (camera.device)", dev);
+    }
+    free(src);
+    free(dev);
+    if (absent)
+        return;
+    if (first_frame(env, d, &err) != 0) {
+        s->status = LK_DEVICE_FAULT;
+        snprintf(s->reason, sizeof s->reason, "%.150s", err.msg);
+        return;
+    }
+    s->status = LK_DEVICE_NORMAL;
+    snprintf(s->reason, sizeof s->reason, "first frame received");
+}
+
+static int st_capture_frame(void *ctx, const lk_diag_env *env, cJSON *r)
+{
+    (void)ctx;
+    lk_err err = {0};
+    if (first_frame(env, r, &err) == 0)
+        return 1;
+    cJSON_AddStringToObject(r, "problem", err.msg);
+    return 0;
 }
 
 typedef struct pdf_buf {
@@ -239,7 +319,7 @@ static size_t probe_table(lk_diag_probe *out, size_t max)
         {"usb", probe_usb, NULL},
         {"printer", probe_printer, NULL},
         {"nfc-reader", probe_nfc, NULL},
-        lk_diag_placeholder("camera", "camera probe not in this build (joins with face check)"),
+        {"camera", probe_camera, NULL},
     };
     for (size_t i = 0; i < sizeof extra / sizeof extra[0] && k < max; i++)
         out[k++] = extra[i];
@@ -258,6 +338,9 @@ static size_t selftest_table(lk_diag_selftest *out, size_t max)
     if (k < max)
         out[k++] = (lk_diag_selftest){"test-page", "print a test page through the printer port",
                                       st_test_page, NULL};
+    if (k < max)
+        out[k++] = (lk_diag_selftest){"capture-frame", "take one frame from the camera",
+                                      st_capture_frame, NULL};
     return k;
 }
 
