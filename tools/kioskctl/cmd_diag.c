@@ -1,8 +1,8 @@
 /* cmd_diag: `kioskctl diag status|selftest [NAME]|counters [--from DATE --to DATE]`: the
  * technician's diagnostics as JSON, from the same lk_diag tables the service screens use.
  * This is a composition root, so it is where adapter probes join the table: USB, the printer
- * (the lk_printer port over CUPS, with its test page) and the NFC reader (libnfc); the camera
- * still says it is not in this build. Every call is audited under $LK_ACTOR. */
+ * (the lk_printer port over CUPS, with its test page), the NFC reader (libnfc) and the camera
+ * (drivers/camera, with capture-frame). Every call is audited under $LK_ACTOR. */
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -308,7 +308,7 @@ static int st_test_page(void *ctx, const lk_diag_env *env, cJSON *r)
     return rc == 0 && js == LK_JOB_COMPLETED && !ji.doubtful;
 }
 
-/* Until its adapter joins, the camera says so rather than guess. */
+/* The firmware's own probes, then the adapters this composition root joins. */
 static size_t probe_table(lk_diag_probe *out, size_t max)
 {
     const lk_diag_probe *builtin = NULL;
