@@ -9,6 +9,7 @@
 
 #include "kiosk/lk_config.h"
 #include "kiosk/lk_diag.h"
+#include "kiosk/lk_stock.h"
 
 typedef struct family {
     const char *prefix; /* "failures." */
@@ -93,32 +94,43 @@ static int read_rows(lk_store *st, report *r, const char *from, const char *to, 
     return rc == SQLITE_DONE ? 0 : lk_store_sql_err(st, err, "read daily counters");
 }
 
-/* Paper stock is a level, not a count of events: the print journal keeps it in counter
- * stock.remaining; a kiosk that never loaded stock has no figure, which is not zero. */
+typedef struct stock_sum {
+    int stacks;
+    int64_t left[2]; /* by lk_stock_media */
+} stock_sum;
+
+static int sum_stack(void *ctx, const lk_stock_stack *k)
+{
+    stock_sum *t = ctx;
+    lk_stock_media m;
+    if (lk_stock_media_parse(k->media, &m) == 0 && k->count > k->used)
+        t->left[m] += k->count - k->used;
+    t->stacks++;
+    return 0;
+}
+
+/* Paper stock is a level, not a count of events: it is what the stock ledger (lk_stock) says is
+ * left on the open stacks, the same figure the journal refuses an overlay print on. A kiosk
+ * with no stack loaded has no figure, which is not zero. */
 static void add_stock(lk_store *st, cJSON *root)
 {
     cJSON *p = cJSON_AddObjectToObject(root, "paper_stock");
-    sqlite3_stmt *s = NULL;
     long long threshold = 0;
-    int have = 0;
-    double remaining = 0;
-    if (sqlite3_prepare_v2(lk_store_db(st),
-                           "SELECT value FROM counters WHERE name = 'stock.remaining'", -1, &s,
-                           NULL) == SQLITE_OK &&
-        sqlite3_step(s) == SQLITE_ROW) {
-        have = 1;
-        remaining = (double)sqlite3_column_int64(s, 0);
-    }
-    sqlite3_finalize(s);
+    stock_sum t = {0};
+    lk_err e = {0};
+    int rc = lk_stock_list(st, sum_stack, &t, &e);
     (void)lk_config_get_int(st, "stock.low_threshold", &threshold, NULL);
     cJSON_AddNumberToObject(p, "low_threshold", (double)threshold);
-    if (have) {
-        cJSON_AddNumberToObject(p, "remaining", remaining);
-        cJSON_AddBoolToObject(p, "low", remaining <= (double)threshold);
+    if (rc == 0 && t.stacks > 0) {
+        double all = (double)(t.left[LK_STOCK_A3] + t.left[LK_STOCK_A4]);
+        cJSON_AddNumberToObject(p, "remaining", all);
+        cJSON_AddNumberToObject(p, lk_stock_media_name(LK_STOCK_A3), (double)t.left[LK_STOCK_A3]);
+        cJSON_AddNumberToObject(p, lk_stock_media_name(LK_STOCK_A4), (double)t.left[LK_STOCK_A4]);
+        cJSON_AddBoolToObject(p, "low", all <= (double)threshold);
     } else {
         cJSON_AddNullToObject(p, "remaining");
         cJSON_AddNullToObject(p, "low");
-        cJSON_AddStringToObject(p, "reason", "no stock recorded yet");
+        cJSON_AddStringToObject(p, "reason", rc != 0 ? e.msg : "no stock loaded");
     }
 }
 

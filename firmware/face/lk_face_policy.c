@@ -8,7 +8,10 @@
 
 #include <cjson/cJSON.h>
 
+#include <sqlite3.h>
+
 #include "kiosk/lk_audit.h"
+#include "kiosk/lk_counter.h"
 #include "kiosk/lk_config.h"
 
 void lk_face_policy_defaults(lk_face_policy *p)
@@ -144,6 +147,26 @@ static const char *liveness_name(lk_face_liveness l)
     return l == LK_FACE_LIVE_PASS ? "pass" : l == LK_FACE_LIVE_FAIL ? "fail" : "not-checked";
 }
 
+/* The audit row and the diagnostics' face.<outcome> counter move together: in the caller's
+ * transaction when there is one, else in their own. */
+static int audit_and_count(lk_store *st, lk_face_outcome o, const char *actor, const char *detail,
+                           lk_err *err)
+{
+    char name[40];
+    int own = sqlite3_get_autocommit(lk_store_db(st)) != 0, rc = 0;
+    if (own && (rc = lk_store_begin(st, err)) != 0)
+        return rc;
+    rc = lk_audit_append(st, actor, "face.check", detail, err);
+    snprintf(name, sizeof name, "face.%s", lk_face_outcome_name(o));
+    if (rc == 0)
+        rc = lk_counter_add(st, name, 1, err);
+    if (own && rc == 0)
+        rc = lk_store_commit(st, err);
+    if (own && rc != 0)
+        lk_store_rollback(st);
+    return rc;
+}
+
 int lk_face_check_audit(lk_store *st, const lk_face_check *c, const char *actor, lk_err *err)
 {
     cJSON *d = cJSON_CreateObject();
@@ -170,7 +193,7 @@ int lk_face_check_audit(lk_store *st, const lk_face_check *c, const char *actor,
     cJSON_Delete(d);
     if (!detail)
         return lk_err_set(err, LK_ENOMEM, "out of memory");
-    int rc = lk_audit_append(st, actor, "face.check", detail, err);
+    int rc = audit_and_count(st, c->outcome, actor, detail, err);
     free(detail);
     return rc;
 }

@@ -162,6 +162,18 @@ static int refuse_state(const lk_journal_row *r, lk_err *err)
                       (long long)r->id, r->state);
 }
 
+void lk_journal_set_hooks(lk_store *st, const lk_journal_hooks *h)
+{
+    lk_store_set_journal_hooks(st, h);
+}
+
+static const lk_journal_hooks *hooks_of(lk_store *st)
+{
+    static const lk_journal_hooks none = {0};
+    const lk_journal_hooks *h = lk_store_journal_hooks(st);
+    return h ? h : &none;
+}
+
 static lk_stock_media media_of(const char *copy)
 {
     return strcmp(copy, "original") == 0 ? LK_STOCK_A3 : LK_STOCK_A4;
@@ -186,6 +198,57 @@ static int audit_row(lk_store *st, const char *actor, const char *event, const l
     int rc = lk_audit_append(st, actor, event, json, err);
     free(json);
     return rc;
+}
+
+/* completed -> pending, reprints+1, audited with who and why (extra merged in). */
+static int reprint_tx(lk_store *st, lk_journal_row *r, const char *why, const char *actor,
+                      cJSON *extra, lk_err *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = prepare(st,
+                     "UPDATE print_jobs SET state = 'pending', reprints = reprints + 1,"
+                     " reason = ?2, updated_at = ?3 WHERE id = ?1 AND state = 'completed'",
+                     &s, err);
+    if (rc == 0) {
+        sqlite3_bind_int64(s, 1, r->id);
+        sqlite3_bind_text(s, 2, why, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(s, 3, (int64_t)time(NULL));
+        rc = sqlite3_step(s) == SQLITE_DONE ? 0 : lk_store_sql_err(st, err, "journal");
+        if (rc == 0 && sqlite3_changes(lk_store_db(st)) != 1)
+            rc = lk_err_set(err, LK_EINVAL, "row %lld is %s: only a printed copy is reprinted",
+                            (long long)r->id, r->state);
+        sqlite3_finalize(s);
+    }
+    cJSON_AddNumberToObject(extra, "prints_so_far", r->prints);
+    if (rc == 0)
+        return audit_row(st, actor, "print.reprint_authorised", r, extra, err);
+    cJSON_Delete(extra);
+    return rc;
+}
+
+/* A completed copy with an external (registry) reprint authorisation waiting: uses it and
+ * reopens the copy through reprint_tx, so both kinds of authorisation leave the same trail. */
+static int external_reprint(lk_store *st, const lk_journal_req *q, lk_err *err)
+{
+    const lk_journal_hooks *h = hooks_of(st);
+    lk_journal_row r;
+    char auth[128] = "";
+    if (!h->reprint)
+        return 0;
+    int rc = lk_journal_find(st, q->uscc, q->copy, q->copy_no, &r, NULL);
+    if (rc != 0 || strcmp(r.state, "completed") != 0)
+        return 0; /* claim() says why it cannot print */
+    rc = h->reprint(h->ctx, st, q->uscc, q->copy, q->copy_no, 1, auth, sizeof auth, err);
+    if (rc == LK_ENOENT)
+        return 0;
+    if (rc != 0)
+        return rc;
+    char why[256];
+    snprintf(why, sizeof why, "reprint authorised by the registry (%s)", auth);
+    cJSON *extra = cJSON_CreateObject();
+    cJSON_AddStringToObject(extra, "source", "registry");
+    cJSON_AddStringToObject(extra, "authorisation", auth);
+    return reprint_tx(st, &r, why, q->actor, extra, err);
 }
 
 static int claim(lk_store *st, int64_t license_id, const lk_journal_req *q, lk_journal_row *r,
@@ -236,8 +299,13 @@ int lk_journal_reserve(lk_store *st, const lk_journal_req *q, lk_journal_row *ou
         return rc;
     if ((rc = lk_store_begin(st, err)) != 0)
         return rc;
-    if (q->overlay && (rc = lk_stock_remaining(st, media_of(q->copy), &left, err)) == 0 &&
-        left <= 0)
+    const lk_journal_hooks *h = hooks_of(st);
+    if (h->check_printable && (rc = h->check_printable(h->ctx, st, q->uscc, err)) != 0)
+        rc = rc == LK_ECANCELED ? LK_EINVAL : rc; /* revoked: reserve's documented refusal */
+    if (rc == 0)
+        rc = external_reprint(st, q, err);
+    if (rc == 0 && q->overlay &&
+        (rc = lk_stock_remaining(st, media_of(q->copy), &left, err)) == 0 && left <= 0)
         rc = lk_err_set(err, LK_ENOSPC, "no %s stock loaded for an overlay print",
                         lk_stock_media_name(media_of(q->copy)));
     if (rc == 0)
@@ -322,6 +390,33 @@ static int use_sheet(lk_store *st, const lk_journal_row *r, int voided, const ch
     return lk_stock_take(st, media_of(r->copy), r->id, voided, reason, actor, serial, n, err);
 }
 
+/* A copy just became completed: the diagnostics' print count and the composition root's
+ * report (the registry's print report), in the transaction that completed it. */
+static int completed(lk_store *st, const lk_journal_row *r, lk_err *err)
+{
+    const lk_journal_hooks *h = hooks_of(st);
+    int rc = lk_counter_add(st, "prints", 1, err);
+    if (rc == 0 && h->on_completed)
+        rc = h->on_completed(h->ctx, st, r, err);
+    return rc;
+}
+
+/* The diagnostics' failure family (failures.<cause>): the printer's own reason when it names
+ * a paper problem (IPP printer-state-reasons as lk_cups reports them), else the outcome. */
+static const char *failure_cause(lk_print_outcome o, const char *reason)
+{
+    if (reason && strstr(reason, "jam"))
+        return "paper-jam";
+    if (reason && (strstr(reason, "media-empty") || strstr(reason, "media-needed") ||
+                   strstr(reason, "out of paper")))
+        return "out-of-paper";
+    if (reason && strstr(reason, "door-open"))
+        return "door-open";
+    return o == LK_PRINT_REFUSED  ? "print-refused"
+           : o == LK_PRINT_FAILED ? "print-failed"
+                                  : "print-uncertain";
+}
+
 static int finish_tx(lk_store *st, lk_journal_row *r, lk_print_outcome o, const char *reason,
                      const char *actor, lk_err *err)
 {
@@ -348,7 +443,11 @@ static int finish_tx(lk_store *st, lk_journal_row *r, lk_print_outcome o, const 
     snprintf(counter, sizeof counter, "prints.%s", lk_print_outcome_name(o));
     if (rc == 0)
         rc = lk_counter_add(st, counter, 1, err);
-    return rc;
+    if (rc == 0 && o != LK_PRINT_COMPLETED) {
+        snprintf(counter, sizeof counter, "failures.%s", failure_cause(o, reason));
+        rc = lk_counter_add(st, counter, 1, err);
+    }
+    return rc == 0 && o == LK_PRINT_COMPLETED ? completed(st, r, err) : rc;
 }
 
 int lk_journal_finish(lk_store *st, int64_t row, lk_print_outcome outcome, const char *reason,
@@ -394,9 +493,10 @@ static int confirm_tx(lk_store *st, lk_journal_row *r, int printed, int spoiled,
     if (*serial)
         cJSON_AddStringToObject(extra, printed ? "serial" : "voided", serial);
     if (rc == 0)
-        return audit_row(st, actor, "print.confirmed", r, extra, err);
-    cJSON_Delete(extra);
-    return rc;
+        rc = audit_row(st, actor, "print.confirmed", r, extra, err);
+    else
+        cJSON_Delete(extra);
+    return rc == 0 && printed ? completed(st, r, err) : rc;
 }
 
 int lk_journal_confirm(lk_store *st, int64_t row, int printed, int spoiled, const char *actor,
@@ -425,29 +525,12 @@ int lk_journal_authorise_reprint(lk_store *st, const char *uscc, const char *cop
     int rc = check_license(st, uscc, copy, copy_no, &license_id, err);
     if (rc != 0 || (rc = lk_store_begin(st, err)) != 0)
         return rc;
-    if ((rc = lk_journal_find(st, uscc, copy, copy_no, &r, err)) == 0 &&
-        strcmp(r.state, "completed") != 0)
-        rc = lk_err_set(err, LK_EINVAL, "row %lld is %s: only a printed copy is reprinted",
-                        (long long)r.id, r.state);
-    sqlite3_stmt *s = NULL;
-    if (rc == 0 && (rc = prepare(st,
-                                 "UPDATE print_jobs SET state = 'pending',"
-                                 " reprints = reprints + 1, reason = ?2, updated_at = ?3"
-                                 " WHERE id = ?1",
-                                 &s, err)) == 0) {
+    if ((rc = lk_journal_find(st, uscc, copy, copy_no, &r, err)) == 0) {
         char why[256];
         snprintf(why, sizeof why, "reprint authorised by %s: %s", actor, reason);
-        sqlite3_bind_int64(s, 1, r.id);
-        sqlite3_bind_text(s, 2, why, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(s, 3, (int64_t)time(NULL));
-        rc = sqlite3_step(s) == SQLITE_DONE ? 0 : lk_store_sql_err(st, err, "journal");
-        sqlite3_finalize(s);
-    }
-    if (rc == 0) {
         cJSON *extra = cJSON_CreateObject();
         cJSON_AddStringToObject(extra, "reason", reason);
-        cJSON_AddNumberToObject(extra, "prints_so_far", r.prints);
-        rc = audit_row(st, actor, "print.reprint_authorised", &r, extra, err);
+        rc = reprint_tx(st, &r, why, actor, extra, err);
     }
     if (rc == 0)
         rc = lk_store_commit(st, err);
@@ -469,15 +552,19 @@ int lk_journal_printable(lk_store *st, const char *uscc, const char *copy, int c
             *err = e;
         return rc;
     }
+    const lk_journal_hooks *h = hooks_of(st);
+    if (h->check_printable && (rc = h->check_printable(h->ctx, st, uscc, &e)) != 0)
+        return 0;
     rc = lk_journal_find(st, uscc, copy, copy_no, &r, &e);
     if (rc == LK_ENOENT)
         return 1;
-    if (rc != 0) {
-        if (err)
-            *err = e;
-        return rc;
-    }
-    return strcmp(r.state, "pending") == 0 || strcmp(r.state, "failed") == 0;
+    if (rc == 0 && strcmp(r.state, "completed") == 0 && h->reprint)
+        rc = h->reprint(h->ctx, st, uscc, copy, copy_no, 0, NULL, 0, &e);
+    else if (rc == 0)
+        rc = strcmp(r.state, "pending") == 0 || strcmp(r.state, "failed") == 0;
+    if (rc < 0 && err)
+        *err = e;
+    return rc < 0 ? rc : rc > 0;
 }
 
 double lk_journal_remaining_s(const lk_journal_row *r)

@@ -360,3 +360,22 @@ int lk_registry_reprint_take(lk_store *st, const char *uscc, const char *copy, i
         return lk_store_sql_err(st, err, "take reprint authorisation");
     return ret;
 }
+
+int lk_registry_reprint_waiting(lk_store *st, const char *uscc, const char *copy, int copy_no,
+                                lk_err *err)
+{
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(lk_store_db(st),
+                           "SELECT EXISTS (SELECT 1 FROM registry_reprints WHERE uscc = ?1"
+                           " AND copy = ?2 AND copy_no = ?3 AND used_at IS NULL)",
+                           -1, &s, NULL) != SQLITE_OK)
+        return lk_store_sql_err(st, err, "look up reprint authorisations");
+    sqlite3_bind_text(s, 1, uscc, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, copy, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 3, copy_no);
+    int rc = sqlite3_step(s);
+    int ret = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) != 0
+                               : lk_store_sql_err(st, err, "look up reprint authorisations");
+    sqlite3_finalize(s);
+    return ret;
+}

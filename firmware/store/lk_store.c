@@ -22,6 +22,7 @@ struct lk_store {
     sqlite3 *db;
     lk_pii *pii;
     sqlite3_stmt *stmt[LK_STMT_COUNT];
+    const struct lk_journal_hooks *journal_hooks;
 };
 
 /* Migrations, in order: entry i takes user_version i to i+1. Never edit a shipped entry;
@@ -123,14 +124,16 @@ static const char *const migrations[] = {
     " BEGIN UPDATE licenses SET status = 'revoked' WHERE id = NEW.id; END;"
     "CREATE TRIGGER registry_revoke_apply AFTER INSERT ON registry_revocations"
     " BEGIN UPDATE licenses SET status = 'revoked' WHERE uscc = NEW.uscc; END;"
-    /* The journal cannot start a copy of a revoked license, whatever a session cached. */
+    /* The journal cannot start a copy of a revoked license, whatever a session cached: a copy
+     * not in flight (lk_journal's pending or failed) never moves on to reserved. A copy
+     * already submitted may still finish: its sheet may be out. */
     "CREATE TRIGGER registry_revoked_no_print BEFORE UPDATE OF state ON print_jobs"
-    " WHEN OLD.state = 'pending' AND NEW.state NOT IN ('pending','cancelled','failed','void')"
+    " WHEN OLD.state IN ('pending','failed') AND NEW.state NOT IN ('pending','failed')"
     " AND (SELECT status FROM licenses WHERE id = NEW.license_id) = 'revoked'"
     " BEGIN SELECT RAISE(ABORT, 'license revoked'); END;"
     /* The journal may create a row at reservation (import no longer does): same rule. */
     "CREATE TRIGGER registry_revoked_no_print_insert BEFORE INSERT ON print_jobs"
-    " WHEN NEW.state NOT IN ('pending','cancelled','failed','void')"
+    " WHEN NEW.state NOT IN ('pending','failed')"
     " AND (SELECT status FROM licenses WHERE id = NEW.license_id) = 'revoked'"
     " BEGIN SELECT RAISE(ABORT, 'license revoked'); END;"
     "CREATE TABLE registry_reprints (authorisation TEXT PRIMARY KEY, uscc TEXT NOT NULL,"
@@ -213,6 +216,16 @@ const char *lk_store_pick_path(const char *cli_db, const char *env_db)
 sqlite3 *lk_store_db(lk_store *st)
 {
     return st->db;
+}
+
+void lk_store_set_journal_hooks(lk_store *st, const struct lk_journal_hooks *h)
+{
+    st->journal_hooks = h;
+}
+
+const struct lk_journal_hooks *lk_store_journal_hooks(const lk_store *st)
+{
+    return st->journal_hooks;
 }
 
 const lk_pii *lk_store_pii(const lk_store *st)

@@ -17,6 +17,7 @@
 #include "lk_testutil.h"
 #include "kiosk/lk_counter.h"
 #include "kiosk/lk_diag.h"
+#include "kiosk/lk_stock.h"
 
 static void fixed(void *ctx, const lk_diag_env *env, lk_device_state *s, cJSON *d)
 {
@@ -130,7 +131,10 @@ static void test_counters(void **state)
     assert_int_equal(lk_counter_add(fx->st, "failures.paper-jam", 1, &err), 0);
     assert_int_equal(lk_counter_add(fx->st, "face.no-match", 2, &err), 0);
     assert_int_equal(lk_counter_add(fx->st, "rating.5", 1, &err), 0);
-    assert_int_equal(lk_counter_add(fx->st, "stock.remaining", 15, &err), 0);
+    /* Stock comes from the ledger; a stray counter of that name must not count. */
+    assert_int_equal(lk_counter_add(fx->st, "stock.remaining", 999, &err), 0);
+    assert_int_equal(lk_stock_load(fx->st, "t1", LK_STOCK_A4, NULL, NULL, 15, "test", NULL, &err),
+                     0);
     /* An older day, as if counted then. */
     assert_int_equal(sqlite3_exec(lk_store_db(fx->st),
                                   "INSERT INTO counter_days VALUES ('2020-01-15', 'prints', 7)",

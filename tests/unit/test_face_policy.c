@@ -13,6 +13,7 @@
 
 #include "kiosk/lk_audit.h"
 #include "kiosk/lk_config.h"
+#include "kiosk/lk_counter.h"
 #include "kiosk/lk_face_policy.h"
 #include "lk_face_plugin.h"
 #include "lk_testutil.h"
@@ -150,7 +151,18 @@ static void test_match_passes_and_errors_count(void **state)
     lk_err err = {0};
     assert_int_equal(lk_audit_list(fx->st, 0, 0, on_row, &a, &err), 0);
     assert_non_null(strstr(a.last, "\"outcome\":\"error\""));
-    assert_non_null(strstr(a.last, "signal 11"));
+    assert_non_null(strstr(
+        a.last,
+        "signal 11")); /* Each audited attempt is counted for the diagnostics under its outcome. */
+    int64_t n = 0;
+    assert_int_equal(lk_counter_get(fx->st, "face.match", &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(lk_counter_get(fx->st, "face.no-liveness", &n, &err), 0);
+    assert_int_equal(n, 3);
+    assert_int_equal(lk_counter_get(fx->st, "face.error", &n, &err), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(lk_counter_get(fx->st, "face.no-match", &n, &err), 0);
+    assert_int_equal(n, 0);
 }
 
 int main(void)

@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,9 +12,11 @@
 #include <sqlite3.h>
 
 #include "kiosk/lk_audit.h"
+#include "kiosk/lk_counter.h"
 #include "kiosk/lk_gen.h"
 #include "kiosk/lk_journal.h"
 #include "kiosk/lk_printer.h"
+#include "kiosk/lk_registry.h"
 #include "kiosk/lk_stock.h"
 #include "lk_testutil.h"
 
@@ -209,6 +212,121 @@ static lk_device_status map(int ipp, int accepting, const char *reasons, char *w
     return s.status;
 }
 
+static int64_t counter(lk_store *st, const char *name)
+{
+    int64_t v = -1;
+    assert_int_equal(lk_counter_get(st, name, &v, NULL), 0);
+    return v;
+}
+
+/* Formats with a literal (so the compiler checks it) into the caller's sqlbuf, then runs it. */
+#define exec_sql(st, fmt, uscc)                                                                    \
+    (snprintf(sqlbuf, sizeof sqlbuf, fmt, uscc),                                                   \
+     sqlite3_exec(lk_store_db(st), sqlbuf, NULL, NULL, NULL))
+
+/* The registry wired in the way kioskctl does: every completed copy queues one print report in
+ * its own transaction, failures and prints are counted for the diagnostics, a registry reprint
+ * authorisation reopens a printed copy through the journal's audited reprint path, and a
+ * revocation the registry recorded stops the next attempt. */
+static void test_registry_hooks(void **state)
+{
+    lk_test_fixture *fx = *state;
+    lk_store *st = fx->st;
+    lk_err err = {0};
+    char sqlbuf[512];
+    lk_journal_row r;
+    char uscc[24];
+    put_license(st, 7, "approved", 2, uscc);
+    lk_journal_set_hooks(st, lk_registry_journal_hooks());
+    lk_journal_req orig = req(uscc, "original", 1, 0), dup1 = req(uscc, "duplicate", 1, 0);
+    print_once(st, &orig, LK_PRINT_COMPLETED, &r);
+    assert_int_equal(count_rows(st, "SELECT count(*) FROM registry_reports"), 1);
+    assert_int_equal(count_rows(st, "SELECT count(*) FROM registry_reports WHERE copy ="
+                                    " 'original' AND copy_no = 1 AND state = 'pending'"),
+                     1);
+    assert_int_equal(counter(st, "prints"), 1);
+    /* A jammed attempt: counted by cause, nothing reported; the retry is reported once. */
+    lk_journal_row f;
+    assert_int_equal(lk_journal_reserve(st, &dup1, &f, &err), 0);
+    assert_int_equal(
+        lk_journal_finish(st, f.id, LK_PRINT_FAILED, "media-jam-error", "test", NULL, &err), 0);
+    assert_int_equal(counter(st, "failures.paper-jam"), 1);
+    assert_int_equal(count_rows(st, "SELECT count(*) FROM registry_reports"), 1);
+    print_once(st, &dup1, LK_PRINT_COMPLETED, &r);
+    assert_int_equal(count_rows(st, "SELECT count(*) FROM registry_reports"), 2);
+    assert_int_equal(counter(st, "prints"), 2);
+    assert_int_equal(counter(st, "failures.print-failed"), 0);
+
+    /* A registry reprint authorisation makes the printed 正本 printable, once. */
+    assert_int_equal(lk_journal_printable(st, uscc, "original", 1, NULL), 0);
+    assert_int_equal(exec_sql(st,
+                              "INSERT INTO registry_reprints VALUES ('AUTH-1', '%s',"
+                              " 'original', 1, 1, NULL)",
+                              uscc),
+                     SQLITE_OK);
+    assert_int_equal(lk_journal_printable(st, uscc, "original", 1, NULL), 1);
+    print_once(st, &orig, LK_PRINT_COMPLETED, &r);
+    assert_int_equal(r.reprints, 1);
+    assert_int_equal(r.prints, 2);
+    assert_int_equal(count_rows(st, "SELECT count(*) FROM audit WHERE event ="
+                                    " 'print.reprint_authorised' AND detail LIKE '%AUTH-1%'"),
+                     1);
+    assert_int_equal(
+        count_rows(st, "SELECT count(*) FROM registry_reprints WHERE used_at IS NOT NULL"), 1);
+    assert_int_equal(lk_journal_printable(st, uscc, "original", 1, NULL), 0);
+    assert_int_equal(lk_journal_reserve(st, &orig, &r, &err), LK_EINVAL);
+    assert_int_equal(count_rows(st, "SELECT count(*) FROM registry_reports"), 3);
+
+    /* A report that cannot be queued rolls the completion back with it. */
+    lk_journal_req dup2 = req(uscc, "duplicate", 2, 0);
+    assert_int_equal(lk_journal_reserve(st, &dup2, &f, &err), 0);
+    assert_int_equal(
+        lk_journal_finish(st, f.id, LK_PRINT_UNCERTAIN, "deadline", "test", NULL, &err), 0);
+    assert_int_equal(counter(st, "failures.print-uncertain"), 1);
+    assert_int_equal(sqlite3_exec(lk_store_db(st), "DROP TABLE registry_reports", 0, 0, 0), 0);
+    assert_int_not_equal(lk_journal_confirm(st, f.id, 1, 0, "tech", &err), 0);
+    assert_int_equal(lk_journal_get(st, f.id, &r, &err), 0);
+    assert_string_equal(r.state, "uncertain");
+    assert_int_equal(counter(st, "prints"), 3);
+}
+
+/* A revocation recorded by the registry stops a copy that failed before (not only pending
+ * ones), in the journal's gate and in the store's trigger beneath it. */
+static void test_registry_revocation_gate(void **state)
+{
+    lk_test_fixture *fx = *state;
+    lk_store *st = fx->st;
+    lk_err err = {0};
+    char sqlbuf[512];
+    lk_journal_row r;
+    char uscc[24];
+    put_license(st, 8, "approved", 0, uscc);
+    lk_journal_set_hooks(st, lk_registry_journal_hooks());
+    lk_journal_req orig = req(uscc, "original", 1, 0);
+    assert_int_equal(lk_journal_reserve(st, &orig, &r, &err), 0);
+    assert_int_equal(
+        lk_journal_finish(st, r.id, LK_PRINT_REFUSED, "printer stopped", "test", NULL, &err), 0);
+    assert_int_equal(counter(st, "failures.print-refused"), 1);
+    assert_int_equal(lk_journal_printable(st, uscc, "original", 1, NULL), 1);
+    assert_int_equal(exec_sql(st,
+                              "INSERT INTO registry_revocations (uscc, revoked_at, reason)"
+                              " VALUES ('%s', 1, 'test')",
+                              uscc),
+                     SQLITE_OK);
+    assert_int_equal(lk_journal_printable(st, uscc, "original", 1, NULL), 0);
+    assert_int_equal(lk_journal_reserve(st, &orig, &r, &err), LK_EINVAL);
+    assert_non_null(strstr(err.msg, "revoked"));
+    /* Even a writer that bypasses the journal cannot start it. */
+    assert_int_not_equal(exec_sql(st,
+                                  "UPDATE print_jobs SET state = 'reserved' WHERE license_id ="
+                                  " (SELECT id FROM licenses WHERE uscc = '%s')",
+                                  uscc),
+                         SQLITE_OK);
+    assert_int_equal(lk_journal_get(st, r.id, &r, &err), 0);
+    assert_string_equal(r.state, "failed");
+    assert_int_equal(count_rows(st, "SELECT count(*) FROM registry_reports"), 0);
+}
+
 static void test_printer_map(void **state)
 {
     (void)state;
@@ -249,6 +367,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_uncertain_confirm_and_reprint, lk_test_setup_open,
                                         lk_test_teardown),
         cmocka_unit_test_setup_teardown(test_stock_bad_ranges, lk_test_setup_open,
+                                        lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_registry_hooks, lk_test_setup_open, lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_registry_revocation_gate, lk_test_setup_open,
                                         lk_test_teardown),
         cmocka_unit_test(test_printer_map),
     };

@@ -15,6 +15,7 @@
 #include "kiosk/lk_config.h"
 #include "kiosk/lk_journal.h"
 #include "kiosk/lk_print_worker.h"
+#include "kiosk/lk_registry.h"
 #include "kiosk/lk_render.h"
 #include "kiosk/lk_stock.h"
 #include "lk_cups.h"
@@ -59,7 +60,7 @@ static double now_ms(void)
 }
 
 /* $LK_PRINTER wins over configuration, so the rig and tests can point anywhere. */
-static int open_printer(lk_store *st, lk_printer **p, char *name, size_t n, lk_err *err)
+int kctl_open_printer(lk_store *st, lk_printer **p, char *name, size_t n, lk_err *err)
 {
     const char *env = getenv("LK_PRINTER");
     char *cfg = NULL;
@@ -72,6 +73,8 @@ static int open_printer(lk_store *st, lk_printer **p, char *name, size_t n, lk_e
         snprintf(name, n, "%s", cfg);
         free(cfg);
     }
+    if (!*name)
+        return lk_err_set(err, LK_ECONFIG, "no printer configured (printer.name)");
     return lk_cups_open(name, p, err);
 }
 
@@ -244,12 +247,23 @@ static int reserve_and_print(kctl *k, lk_store *st, lk_printer *p, const char *p
     return rc;
 }
 
+/* The composition root's part of printing: the journal answers to the registry (revocation
+ * gate, print reports, registry reprint authorisations). The tables it uses exist whether or not
+ * registry.url is set, so reports queued before a registry is configured are delivered later. */
+static lk_store *open_print_store(kctl *k)
+{
+    lk_store *st = kctl_open_store(k);
+    if (st)
+        lk_journal_set_hooks(st, lk_registry_journal_hooks());
+    return st;
+}
+
 int kctl_cmd_print(kctl *k, int argc, char **argv)
 {
     print_args a;
     if (parse_print(k, argc, argv, &a) != 0)
         return kctl_usage(PRINT_USAGE);
-    lk_store *st = kctl_open_store(k);
+    lk_store *st = open_print_store(k);
     if (!st)
         return KCTL_FAIL;
     lk_err err = {0};
@@ -259,7 +273,7 @@ int kctl_cmd_print(kctl *k, int argc, char **argv)
     char pname[128] = "";
     int64_t row = 0;
     double t0 = now_ms();
-    int rc = open_printer(st, &p, pname, sizeof pname, &err);
+    int rc = kctl_open_printer(st, &p, pname, sizeof pname, &err);
     if (rc == 0)
         rc = lk_journal_reconcile(st, p, k->actor, &rep, &err);
     if (rc == 0)
@@ -325,7 +339,7 @@ static int jobs_reconcile(kctl *k, lk_store *st, int wait, lk_err *err)
     lk_printer *p = NULL;
     char pname[128];
     lk_journal_reconcile_report rep;
-    int rc = open_printer(st, &p, pname, sizeof pname, err);
+    int rc = kctl_open_printer(st, &p, pname, sizeof pname, err);
     if (rc == 0)
         rc = lk_journal_reconcile(st, p, k->actor, &rep, err);
     if (rc == 0 && wait && rep.in_flight > 0)
@@ -350,7 +364,7 @@ static int jobs_printer(lk_store *st, lk_err *err)
     lk_printer *p = NULL;
     lk_device_state ds;
     char pname[128];
-    int rc = open_printer(st, &p, pname, sizeof pname, err);
+    int rc = kctl_open_printer(st, &p, pname, sizeof pname, err);
     if (rc == 0)
         rc = lk_printer_state(p, &ds, err);
     lk_printer_close(p);
@@ -441,7 +455,7 @@ static int jobs_dispatch(kctl *k, lk_store *st, int argc, char **argv, lk_err *e
 
 int kctl_cmd_jobs(kctl *k, int argc, char **argv)
 {
-    lk_store *st = kctl_open_store(k);
+    lk_store *st = open_print_store(k);
     if (!st)
         return KCTL_FAIL;
     lk_err err = {0};

@@ -48,6 +48,9 @@ int kctl_cmd_sync(kctl *k, int argc, char **argv);
 /* Opens the store picked by --db / $LK_DB / default; on failure prints the reason and
  * returns NULL. */
 lk_store *kctl_open_store(kctl *k);
+/* The kiosk's printer ($LK_PRINTER, else printer.name) through lk_cups; LK_ECONFIG when none. */
+struct lk_printer;
+int kctl_open_printer(lk_store *st, struct lk_printer **p, char *name, size_t n, lk_err *err);
 
 /* Prints obj as one line of JSON on stdout and frees it. */
 void kctl_print_json(cJSON *obj);

@@ -25,6 +25,7 @@
 #ifndef LK_KIOSK_LK_JOURNAL_H
 #define LK_KIOSK_LK_JOURNAL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "kiosk/lk_print_worker.h"
@@ -86,6 +87,29 @@ int lk_journal_confirm(lk_store *st, int64_t row, int printed, int spoiled, cons
  * authorisation (who, why) is in the audit log. reason must be non-empty. */
 int lk_journal_authorise_reprint(lk_store *st, const char *uscc, const char *copy, int copy_no,
                                  const char *reason, const char *actor, lk_err *err);
+
+/* What the composition root plugs into the journal so that it reports to, and asks, the
+ * subsystems around it (the registry) without depending on them. Every member may be NULL.
+ * Hooks run on the journal's store connection, inside the journal's transaction: an error
+ * they return rolls the whole transition back. */
+typedef struct lk_journal_hooks {
+    void *ctx;
+    /* Asked in the transaction that reserves a copy, before anything is sent: 0 printable,
+     * otherwise a refusal (the revocation gate). */
+    int (*check_printable)(void *ctx, lk_store *st, const char *uscc, lk_err *err);
+    /* Called in the transaction that marks a copy completed (a finished job or a technician's
+     * confirmation); r is the row as now stored (updated_at is the time it printed). */
+    int (*on_completed)(void *ctx, lk_store *st, const lk_journal_row *r, lk_err *err);
+    /* Reprint authorisations from outside the kiosk (the registry feed). take 0: 1 when one is
+     * waiting for this copy, 0 when none; take 1: uses one, 0 and its id in auth, LK_ENOENT
+     * when none. A completed copy with one waiting is printable; reserving it goes through
+     * the journal's own reprint path (audited print.reprint_authorised, source external). */
+    int (*reprint)(void *ctx, lk_store *st, const char *uscc, const char *copy, int copy_no,
+                   int take, char *auth, size_t authsz, lk_err *err);
+} lk_journal_hooks;
+
+/* Wires hooks (NULL: none) into every journal call made on st; h must outlive st's use. */
+void lk_journal_set_hooks(lk_store *st, const lk_journal_hooks *h);
 
 int lk_journal_get(lk_store *st, int64_t row, lk_journal_row *out, lk_err *err);
 /* LK_ENOENT when the copy has no row yet (never reserved, not created at import). */

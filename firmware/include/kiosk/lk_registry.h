@@ -100,6 +100,17 @@ int lk_registry_report_pending(lk_store *st, long *count, lk_err *err);
 int lk_registry_reprint_take(lk_store *st, const char *uscc, const char *copy, int copy_no,
                              char *auth, size_t authsz, lk_err *err);
 
+/* 1 when an unused reprint authorisation is waiting for this copy, 0 when none. */
+int lk_registry_reprint_waiting(lk_store *st, const char *uscc, const char *copy, int copy_no,
+                                lk_err *err);
+
+/* The print journal's hooks (lk_journal_set_hooks) that tie it to the registry: the revocation
+ * gate before a copy is reserved, a print report queued in the transaction that completes a
+ * copy, and registry reprint authorisations taken through the journal's reprint path. Static;
+ * the composition root wires it with lk_journal_set_hooks(st, lk_registry_journal_hooks()). */
+struct lk_journal_hooks;
+const struct lk_journal_hooks *lk_registry_journal_hooks(void);
+
 /* The registry lookup hash of a document: HMAC-SHA-256 under the deployment's lookup key over
  * "lk-registry-lookup-v1:" doc_type ":" NUMBER (blanks trimmed, ASCII upper-cased). */
 int lk_registry_lookup_hash(const uint8_t key[LK_REGISTRY_LOOKUP_KEY_LEN], const char *doc_type,

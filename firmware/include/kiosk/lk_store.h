@@ -31,6 +31,13 @@ void lk_store_close(lk_store *st);
 sqlite3 *lk_store_db(lk_store *st);
 const lk_pii *lk_store_pii(const lk_store *st);
 
+/* The print journal's hooks (lk_journal_set_hooks) ride on the connection its transactions run
+ * on, so every journal path (the kiosk, kioskctl, reconciliation) sees what the composition
+ * root wired in without the journal linking the subsystems it reports to. NULL: none. */
+struct lk_journal_hooks;
+void lk_store_set_journal_hooks(lk_store *st, const struct lk_journal_hooks *h);
+const struct lk_journal_hooks *lk_store_journal_hooks(const lk_store *st);
+
 /* Fills err from the connection's last SQLite error, prefixed with `what`; returns LK_EDB. */
 int lk_store_sql_err(lk_store *st, lk_err *err, const char *what);
 
