@@ -236,6 +236,8 @@ int lk_prn_journal_create(const lk_prn_journal_cfg *cfg, lk_prn **out, lk_err *e
     snprintf(j->printer, sizeof j->printer, "%s", cfg->printer);
     int rc = lk_store_open(cfg->db_path, cfg->secret_path, &j->st, err);
     if (rc == 0)
+        lk_journal_set_hooks(j->st, cfg->hooks);
+    if (rc == 0)
         rc = lk_cups_open(cfg->printer, &j->job_p, err);
     if (rc == 0)
         rc = lk_cups_open(cfg->printer, &j->state_p, err);

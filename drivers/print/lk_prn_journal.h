@@ -15,6 +15,9 @@ typedef struct lk_prn_journal_cfg {
     const char *printer;     /* CUPS destination ($LK_PRINTER or printer.name) */
     const char *template_path;
     int deadline_s; /* printer.job_deadline_s */
+    /* Journal hooks for the adapter's own store handle (NULL: none), e.g. the registry's
+     * printability check and print reports (lk_registry_journal_hooks). */
+    const struct lk_journal_hooks *hooks;
 } lk_prn_journal_cfg;
 
 int lk_prn_journal_create(const lk_prn_journal_cfg *cfg, lk_prn **out, lk_err *err);

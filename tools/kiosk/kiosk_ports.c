@@ -10,6 +10,7 @@
 
 #include "kiosk/lk_config.h"
 #include "kiosk/lk_face_policy.h"
+#include "kiosk/lk_registry.h"
 #include "lk_cam_camera.h"
 #include "lk_docreader_nfc.h"
 #include "lk_docreader_sam.h"
@@ -129,7 +130,8 @@ static int make_printer(lk_store *st, const kiosk_ports_opts *o, const char *whi
                             .secret_path = o->secret ? o->secret : getenv("LK_SECRET_FILE"),
                             .printer = name,
                             .template_path = o->tpl,
-                            .deadline_s = (int)cfg_int(st, "printer.job_deadline_s", 300)};
+                            .deadline_s = (int)cfg_int(st, "printer.job_deadline_s", 300),
+                            .hooks = lk_registry_journal_hooks()};
     return lk_prn_journal_create(&c, &p->printer, err);
 }
 
