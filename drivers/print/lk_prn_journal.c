@@ -30,28 +30,7 @@ typedef struct prn_journal {
     int deadline_s;
 } prn_journal;
 
-typedef struct membuf {
-    unsigned char *p;
-    size_t len, cap;
-} membuf;
-
-static cairo_status_t membuf_write(void *closure, const unsigned char *data, unsigned int len)
-{
-    membuf *b = closure;
-    if (b->len + len > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 65536;
-        while (cap < b->len + len)
-            cap *= 2;
-        unsigned char *p = realloc(b->p, cap);
-        if (!p)
-            return CAIRO_STATUS_NO_MEMORY;
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, data, len);
-    b->len += len;
-    return CAIRO_STATUS_SUCCESS;
-}
+typedef lk_render_buf membuf;
 
 static void report(lk_prn_progress_cb cb, void *ctx, lk_prn_phase ph, const lk_device_state *d)
 {
@@ -99,7 +78,7 @@ static int render(prn_journal *j, const lk_prn_copy *c, membuf *pdf, lk_err *err
                         .copy_no = c->copy_no,
                         .copy_total = c->copy_total,
                         .mode = LK_RENDER_FULL};
-    return lk_render_pdf_stream(j->r, c->rec, &o, membuf_write, pdf, err);
+    return lk_render_pdf_stream(j->r, c->rec, &o, lk_render_buf_write, pdf, err);
 }
 
 /* Records the worker's events until DONE; meanwhile reports the printer's state. */

@@ -140,6 +140,24 @@ int lk_render_pdf_stream(lk_renderer *r, const lk_record *rec, const lk_render_o
     return rc;
 }
 
+cairo_status_t lk_render_buf_write(void *closure, const unsigned char *data, unsigned int len)
+{
+    lk_render_buf *b = closure;
+    if (b->len + len > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 65536;
+        while (cap < b->len + len)
+            cap *= 2;
+        unsigned char *p = realloc(b->p, cap);
+        if (!p)
+            return CAIRO_STATUS_NO_MEMORY;
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, data, len);
+    b->len += len;
+    return CAIRO_STATUS_SUCCESS;
+}
+
 static cairo_status_t write_file(void *closure, const unsigned char *data, unsigned int len)
 {
     return fwrite(data, 1, len, closure) == len ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;

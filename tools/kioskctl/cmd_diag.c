@@ -188,28 +188,7 @@ static int st_capture_frame(void *ctx, const lk_diag_env *env, cJSON *r)
     return 0;
 }
 
-typedef struct pdf_buf {
-    unsigned char *p;
-    size_t len, cap;
-} pdf_buf;
-
-static cairo_status_t pdf_write(void *closure, const unsigned char *data, unsigned int len)
-{
-    pdf_buf *b = closure;
-    if (b->len + len > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 16384;
-        while (cap < b->len + len)
-            cap *= 2;
-        unsigned char *np = realloc(b->p, cap);
-        if (!np)
-            return CAIRO_STATUS_NO_MEMORY;
-        b->p = np;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, data, len);
-    b->len += len;
-    return CAIRO_STATUS_SUCCESS;
-}
+typedef lk_render_buf pdf_buf;
 
 /* An A4 page a technician can recognise: a frame 10 mm in from each edge (the printable area
  * check), the queue, the kiosk and the time. No licence data. */
@@ -217,7 +196,7 @@ static int test_page_pdf(const char *queue, const lk_diag_env *env, pdf_buf *out
 {
     const double mm = 72.0 / 25.4, w = 210 * mm, h = 297 * mm;
     char line[200];
-    cairo_surface_t *sf = cairo_pdf_surface_create_for_stream(pdf_write, out, w, h);
+    cairo_surface_t *sf = cairo_pdf_surface_create_for_stream(lk_render_buf_write, out, w, h);
     cairo_t *cr = cairo_create(sf);
     cairo_set_line_width(cr, 0.5 * mm);
     cairo_rectangle(cr, 10 * mm, 10 * mm, w - 20 * mm, h - 20 * mm);

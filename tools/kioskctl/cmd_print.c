@@ -29,28 +29,7 @@
 #define STOCK_USAGE                                                                                \
     "stock load --tray T --media a3|a4 (--first SERIAL --last SERIAL | --count N) | stock show"
 
-typedef struct buf {
-    unsigned char *p;
-    size_t len, cap;
-} buf;
-
-static cairo_status_t buf_write(void *closure, const unsigned char *data, unsigned int len)
-{
-    buf *b = closure;
-    if (b->len + len > b->cap) {
-        size_t cap = b->cap ? b->cap : 65536;
-        while (cap < b->len + len)
-            cap *= 2;
-        unsigned char *p = realloc(b->p, cap);
-        if (!p)
-            return CAIRO_STATUS_NO_MEMORY;
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, data, len);
-    b->len += len;
-    return CAIRO_STATUS_SUCCESS;
-}
+typedef lk_render_buf buf;
 
 static double now_ms(void)
 {
@@ -189,7 +168,7 @@ static int render_copy(lk_store *st, const print_args *a, buf *pdf, lk_err *err)
         o.copy_total = rec->duplicates;
         o.cal_x_01mm = (int)cx;
         o.cal_y_01mm = (int)cy;
-        rc = lk_render_pdf_stream(r, rec, &o, buf_write, pdf, err);
+        rc = lk_render_pdf_stream(r, rec, &o, lk_render_buf_write, pdf, err);
     }
     lk_render_free(r);
     lk_template_free(tpl);

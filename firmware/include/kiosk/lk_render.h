@@ -111,6 +111,15 @@ int lk_render_pdf_file(lk_renderer *r, const lk_record *rec, const lk_render_opt
 int lk_render_pdf_stream(lk_renderer *r, const lk_record *rec, const lk_render_opts *opts,
                          cairo_write_func_t write_func, void *closure, lk_err *err);
 
+/* A growing in-memory buffer for lk_render_pdf_stream or any cairo stream surface: pass
+ * lk_render_buf_write as the write function and a zeroed lk_render_buf as its closure; the
+ * caller frees buf.p. */
+typedef struct lk_render_buf {
+    unsigned char *p;
+    size_t len, cap;
+} lk_render_buf;
+cairo_status_t lk_render_buf_write(void *closure, const unsigned char *data, unsigned int len);
+
 /* Draws the page into a new ARGB32 image surface of width_px x height_px: the page is scaled
  * to fit, centred on a transparent background with a white sheet. The caller destroys *out
  * with cairo_surface_destroy. */
