@@ -14,26 +14,8 @@
 #include "kiosk/lk_render.h"
 #include "lk_cups.h"
 
-typedef struct sink {
-    unsigned char *data;
-    size_t len, cap;
-} sink;
-
-static cairo_status_t sink_write(void *closure, const unsigned char *data, unsigned int len)
-{
-    sink *s = closure;
-    if (s->len + len > s->cap) {
-        size_t cap = (s->len + len) * 2;
-        unsigned char *d = realloc(s->data, cap);
-        if (!d)
-            return CAIRO_STATUS_NO_MEMORY;
-        s->data = d;
-        s->cap = cap;
-    }
-    memcpy(s->data + s->len, data, len);
-    s->len += len;
-    return CAIRO_STATUS_SUCCESS;
-}
+/* The renderer's growable buffer, so what is timed is what the printer adapter does. */
+typedef lk_render_buf sink;
 
 static double now_ms(void)
 {
@@ -68,7 +50,7 @@ static int render_original(const char *tpl_path, sink *pdf, lk_err *err)
     if (rc == 0)
         rc = lk_render_create(tpl, &r, err);
     if (rc == 0)
-        rc = lk_render_pdf_stream(r, rec, &o, sink_write, pdf, err);
+        rc = lk_render_pdf_stream(r, rec, &o, lk_render_buf_write, pdf, err);
     lk_render_free(r);
     lk_template_free(tpl);
     lk_record_free(rec);
@@ -80,7 +62,7 @@ static int one(lk_printer *p, const sink *pdf, int i, double *ms, double *sub_ms
 {
     char name[32];
     snprintf(name, sizeof name, "bench-%d", i);
-    lk_print_doc doc = {pdf->data, pdf->len, name, "iso_a3_297x420mm"};
+    lk_print_doc doc = {pdf->p, pdf->len, name, "iso_a3_297x420mm"};
     lk_device_state ds;
     int id = 0;
     double t0 = now_ms();
@@ -120,7 +102,7 @@ int main(int argc, char **argv)
     else
         fprintf(stderr, "bench_print: %s\n", err.msg);
     lk_printer_close(p);
-    free(pdf.data);
+    free(pdf.p);
     free(t);
     free(ts);
     lk_render_release_caches();

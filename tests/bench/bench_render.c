@@ -13,26 +13,8 @@
 
 #define SCOPE_CHARS 3000
 
-typedef struct sink {
-    unsigned char *data;
-    size_t len, cap;
-} sink;
-
-static cairo_status_t sink_write(void *closure, const unsigned char *data, unsigned int len)
-{
-    sink *s = closure;
-    if (s->len + len > s->cap) {
-        size_t cap = (s->len + len) * 2;
-        unsigned char *d = realloc(s->data, cap);
-        if (!d)
-            return CAIRO_STATUS_NO_MEMORY;
-        s->data = d;
-        s->cap = cap;
-    }
-    memcpy(s->data + s->len, data, len);
-    s->len += len;
-    return CAIRO_STATUS_SUCCESS;
-}
+/* The renderer's growable buffer, so what is timed is what the printer adapter does. */
+typedef lk_render_buf sink;
 
 static double now_ms(void)
 {
@@ -95,9 +77,9 @@ static int time_pdf(lk_renderer *r, const lk_record *rec, const lk_render_opts *
 {
     sink s = {0};
     double t0 = now_ms();
-    int rc = lk_render_pdf_stream(r, rec, o, sink_write, &s, err);
+    int rc = lk_render_pdf_stream(r, rec, o, lk_render_buf_write, &s, err);
     *ms = now_ms() - t0;
-    free(s.data);
+    free(s.p);
     return rc;
 }
 
