@@ -70,17 +70,8 @@ static int plugin_verify(void *impl, const lk_face_image *id, const lk_face_imag
 
 static int plugin_info(void *impl, lk_face_matcher_info *out, lk_err *err)
 {
-    lk_plugin_proc *p = impl;
-    int rc = lk_plugin_proc_info(p) ? 0 : lk_plugin_proc_start(p, err);
-    const lk_plugin_info *i = lk_plugin_proc_info(p);
-    if (rc != 0 || !i)
-        return rc ? rc : lk_err_set(err, LK_EPLUGIN, "plug-in did not describe itself");
-    memcpy(out->name, i->name, sizeof out->name);
-    memcpy(out->vendor, i->vendor, sizeof out->vendor);
-    memcpy(out->version, i->version, sizeof out->version);
-    out->abi_major = i->abi_major;
-    out->abi_minor = i->abi_minor;
-    return 0;
+    return lk_plugin_proc_describe(impl, out->name, out->vendor, out->version, &out->abi_major,
+                                   &out->abi_minor, err);
 }
 
 static void plugin_close(void *impl)

@@ -105,16 +105,8 @@ static int read_card(void *impl, lk_idcard *out, lk_err *err)
 static int info(void *impl, lk_idreader_info *out, lk_err *err)
 {
     reader *r = impl;
-    int rc = lk_plugin_proc_info(r->proc) ? 0 : lk_plugin_proc_start(r->proc, err);
-    const lk_plugin_info *i = lk_plugin_proc_info(r->proc);
-    if (rc != 0 || !i)
-        return rc ? rc : lk_err_set(err, LK_EPLUGIN, "plug-in did not describe itself");
-    memcpy(out->name, i->name, sizeof out->name);
-    memcpy(out->vendor, i->vendor, sizeof out->vendor);
-    memcpy(out->version, i->version, sizeof out->version);
-    out->abi_major = i->abi_major;
-    out->abi_minor = i->abi_minor;
-    return 0;
+    return lk_plugin_proc_describe(r->proc, out->name, out->vendor, out->version, &out->abi_major,
+                                   &out->abi_minor, err);
 }
 
 static void close_reader(void *impl)

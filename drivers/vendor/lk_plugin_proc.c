@@ -321,6 +321,22 @@ const lk_plugin_info *lk_plugin_proc_info(const lk_plugin_proc *p)
     return p->have_info ? &p->info : NULL;
 }
 
+int lk_plugin_proc_describe(lk_plugin_proc *p, char name[64], char vendor[64], char version[32],
+                            unsigned *abi_major, unsigned *abi_minor, lk_err *err)
+{
+    int rc = p->have_info ? 0 : lk_plugin_proc_start(p, err);
+    if (rc != 0)
+        return rc;
+    if (!p->have_info)
+        return lk_err_set(err, LK_EPLUGIN, "plug-in did not describe itself");
+    memcpy(name, p->info.name, sizeof p->info.name);
+    memcpy(vendor, p->info.vendor, sizeof p->info.vendor);
+    memcpy(version, p->info.version, sizeof p->info.version);
+    *abi_major = p->info.abi_major;
+    *abi_minor = p->info.abi_minor;
+    return 0;
+}
+
 pid_t lk_plugin_proc_pid(const lk_plugin_proc *p)
 {
     return p->pid > 0 ? p->pid : 0;

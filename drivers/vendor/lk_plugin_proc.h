@@ -53,6 +53,10 @@ int lk_plugin_proc_call(lk_plugin_proc *p, lk_pmsg_buf *req, uint32_t expect, ui
 
 /* Valid once a worker has started (NULL before). */
 const lk_plugin_info *lk_plugin_proc_info(const lk_plugin_proc *p);
+/* What a port's info() answers: starts a worker unless one runs, then copies the plug-in's
+ * own description (the buffers are the ports' name[64], vendor[64], version[32]). */
+int lk_plugin_proc_describe(lk_plugin_proc *p, char name[64], char vendor[64], char version[32],
+                            unsigned *abi_major, unsigned *abi_minor, lk_err *err);
 /* The current worker's pid, or 0 when none runs (tests inspect it). */
 pid_t lk_plugin_proc_pid(const lk_plugin_proc *p);
 /* How many workers this proc has started so far. */

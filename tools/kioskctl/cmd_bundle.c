@@ -63,6 +63,24 @@ static const char *opt(int argc, char **argv, int *i, const char *name)
     return argv[*i];
 }
 
+/* `SUB [NAME VALUE] ARG`: one positional argument and at most one option (name may be NULL).
+ * 0 when it parses, else the usage exit code. */
+static int arg_and_opt(int argc, char **argv, const char *name, const char **arg,
+                       const char **value)
+{
+    const char *v;
+    *arg = NULL;
+    for (int i = 2; i < argc; i++) {
+        if (name && (v = opt(argc, argv, &i, name)))
+            *value = v;
+        else if (argv[i][0] != '-' && !*arg)
+            *arg = argv[i];
+        else
+            return kctl_usage(BUNDLE_USAGE);
+    }
+    return *arg ? 0 : kctl_usage(BUNDLE_USAGE);
+}
+
 static int fail_err(const char *what, const lk_err *err)
 {
     kctl_error("%s: %s", what, err->msg);
@@ -193,17 +211,10 @@ static void print_rejection(lk_bundle_reason r, const lk_err *err, const char *s
 /* verify: signature and every file hash; inspect: the manifest, signature unchecked. */
 static int cmd_read(kctl *k, int argc, char **argv, int verify)
 {
-    const char *pub = NULL, *file = NULL, *v;
-    for (int i = 2; i < argc; i++) {
-        if (verify && (v = opt(argc, argv, &i, "--pubkey")))
-            pub = v;
-        else if (argv[i][0] != '-' && !file)
-            file = argv[i];
-        else
-            return kctl_usage(BUNDLE_USAGE);
-    }
-    if (!file)
-        return kctl_usage(BUNDLE_USAGE);
+    const char *pub = NULL, *file = NULL;
+    int usage = arg_and_opt(argc, argv, verify ? "--pubkey" : NULL, &file, &pub);
+    if (usage)
+        return usage;
     lk_sign_key *key = verify ? kctl_bundle_admin_key(k, pub) : NULL;
     if (verify && !key)
         return KCTL_FAIL;
@@ -282,17 +293,10 @@ int kctl_bundle_apply_file(kctl *k, lk_store *st, const lk_sign_key *admin, cons
 
 static int cmd_apply(kctl *k, int argc, char **argv)
 {
-    const char *file = NULL, *export_to = NULL, *v;
-    for (int i = 2; i < argc; i++) {
-        if ((v = opt(argc, argv, &i, "--export-to")))
-            export_to = v;
-        else if (argv[i][0] != '-' && !file)
-            file = argv[i];
-        else
-            return kctl_usage(BUNDLE_USAGE);
-    }
-    if (!file)
-        return kctl_usage(BUNDLE_USAGE);
+    const char *file = NULL, *export_to = NULL;
+    int usage = arg_and_opt(argc, argv, "--export-to", &file, &export_to);
+    if (usage)
+        return usage;
     lk_sign_key *admin = kctl_bundle_admin_key(k, NULL);
     lk_store *st = admin ? kctl_open_store(k) : NULL;
     int rc = st ? kctl_bundle_apply_file(k, st, admin, file, export_to) : KCTL_FAIL;
@@ -327,17 +331,10 @@ static int cmd_status(kctl *k)
 
 static int cmd_verify_export(int argc, char **argv)
 {
-    const char *pub = NULL, *dir = NULL, *v;
-    for (int i = 2; i < argc; i++) {
-        if ((v = opt(argc, argv, &i, "--pubkey")))
-            pub = v;
-        else if (argv[i][0] != '-' && !dir)
-            dir = argv[i];
-        else
-            return kctl_usage(BUNDLE_USAGE);
-    }
-    if (!dir)
-        return kctl_usage(BUNDLE_USAGE);
+    const char *pub = NULL, *dir = NULL;
+    int usage = arg_and_opt(argc, argv, "--pubkey", &dir, &pub);
+    if (usage)
+        return usage;
     lk_err err = {0};
     lk_sign_key *key = pub ? lk_sign_load_public(pub, &err) : NULL;
     if (pub && !key)
