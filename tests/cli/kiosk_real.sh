@@ -8,7 +8,9 @@
 # mid-read: the kiosk ends with card_removed and nothing more is printed; printing the same
 # license again is refused by the journal (staff called, nothing sent). Last, a resident ID
 # card through the SAM plug-in adapter (idreader-sim) prints its holder's license, and with the
-# rig's printer out of paper the printing screen says media-empty.
+# rig's printer out of paper the printing screen says media-empty. A SAM plug-in is configured
+# throughout, so every run uses both readers behind one port (`--devices real` picks `both`):
+# the passport runs show the idle SAM reader never "removes" a passport being read over NFC.
 set -euo pipefail
 
 : "${KIOSKCTL:?}" "${LK_BUILD_DIR:?}" "${LK_SOURCE_DIR:?}" "${LK_TEST_DATA:?}" "${LK_PLUGIN_DIR:?}"
@@ -89,6 +91,8 @@ done
 pty=$(head -n1 "$work/sim.out")
 [[ -c $pty ]] || fail "pn532-sim gave no pty ($(cat "$work/sim.err"))"
 k config set nfc.device "pn532_uart:$pty" >/dev/null
+k config set idreader.plugin "$LK_PLUGIN_DIR/idreader-sim.so" >/dev/null
+k config set idreader.plugin_config "card=$work/idcard.txt" >/dev/null
 
 cp "$LK_TEST_DATA/kiosk/real.script" "$work/"
 rc=0
@@ -141,10 +145,8 @@ assert len(mine) == 1 and mine[0]["state"] == "completed" and mine[0]["prints"] 
 ' "$uscc" || fail "journal after the second attempt"
 
 # A resident ID card through the SAM plug-in adapter (idreader-sim), camera and printer as above.
-k config set idreader.plugin "$LK_PLUGIN_DIR/idreader-sim.so" >/dev/null
-k config set idreader.plugin_config "card=$work/idcard.txt" >/dev/null
 cp "$LK_TEST_DATA/kiosk/real-sam.script" "$work/"
-timeout 60 "$KIOSK" --headless --devices real --reader sam --script "$work/real-sam.script" \
+timeout 60 "$KIOSK" --headless --devices real --script "$work/real-sam.script" \
     --shots "$work/sam-shots" 2>"$work/sam.err" || { cat "$work/sam.err" >&2; fail "SAM session"; }
 mapfile -t docs < <(find "$LK_PRINT_SPOOL" -type f -name '*-lk-*.pdf' | sort)
 [[ ${#docs[@]} -eq 2 ]] || fail "after the SAM session the printer has ${#docs[@]} documents"
@@ -160,7 +162,7 @@ assert [r["state"] for r in rows if r["uscc"] == sys.argv[1]] == ["completed"], 
 "$RIG" fault "$work/rig" mode media-empty >/dev/null
 k config set idreader.plugin_config "card=$work/idcard2.txt" >/dev/null
 cp "$LK_TEST_DATA/kiosk/real-paper.script" "$work/"
-timeout 60 "$KIOSK" --headless --devices real --reader sam --script "$work/real-paper.script" \
+timeout 60 "$KIOSK" --headless --devices real --script "$work/real-paper.script" \
     --shots "$work/paper-shots" 2>"$work/paper.err" || { cat "$work/paper.err" >&2; fail "paper out"; }
 ls "$work/paper-shots" | grep -q -- 'printing-media-empty' || fail "no media-empty screen"
 "$RIG" fault "$work/rig" mode ok >/dev/null

@@ -11,6 +11,7 @@
 #include "kiosk/lk_config.h"
 #include "kiosk/lk_face_policy.h"
 #include "kiosk/lk_registry.h"
+#include "kiosk/port/lk_docreader_pair.h"
 #include "lk_cam_camera.h"
 #include "lk_docreader_nfc.h"
 #include "lk_docreader_sam.h"
@@ -52,28 +53,58 @@ static long long cfg_int(lk_store *st, const char *key, long long dflt)
     return v;
 }
 
-static int make_reader(lk_store *st, const char *which, kiosk_ports *p, lk_err *err)
+static int make_sam(lk_store *st, lk_docreader **out, lk_err *err)
 {
-    if (strcmp(which, "sim") == 0) {
-        p->sim_reader = 1;
-        return lk_idr_sim_create(&p->reader, err);
-    }
-    if (strcmp(which, "sam") == 0) {
-        char so[512], conf[512];
-        cfg_str(st, "idreader.plugin", so, sizeof so);
-        cfg_str(st, "idreader.plugin_config", conf, sizeof conf);
-        lk_idreader_plugin_cfg c = {.plugin_path = so, .config = conf};
-        return lk_docreader_sam_create(&c, &p->reader, err);
-    }
-    if (strcmp(which, "nfc") != 0)
-        return lk_err_set(err, LK_EINVAL, "reader backend %s: sim, nfc or sam", which);
+    char so[512], conf[512];
+    cfg_str(st, "idreader.plugin", so, sizeof so);
+    cfg_str(st, "idreader.plugin_config", conf, sizeof conf);
+    lk_idreader_plugin_cfg c = {.plugin_path = so, .config = conf};
+    return lk_docreader_sam_create(&c, out, err);
+}
+
+static int make_nfc(lk_store *st, lk_docreader **out, lk_err *err)
+{
     char dev[256], csca[512], pa[16];
     cfg_str(st, "nfc.device", dev, sizeof dev);
     cfg_str(st, "emrtd.csca_dir", csca, sizeof csca);
     cfg_str(st, "emrtd.require_passive_auth", pa, sizeof pa);
     lk_docreader_nfc_cfg c = {
         .connstring = dev, .require_pa = strcmp(pa, "false") != 0, .csca_dir = csca};
-    return lk_docreader_nfc_create(&c, &p->reader, err);
+    return lk_docreader_nfc_create(&c, out, err);
+}
+
+/* A lobby kiosk has both readers: resident ID cards on the SAM reader, passports and travel
+ * permits on the NFC reader, behind one port. */
+static int make_both(lk_store *st, lk_docreader **out, lk_err *err)
+{
+    lk_docreader *sam = NULL, *nfc = NULL;
+    int rc = make_sam(st, &sam, err);
+    if (rc == 0)
+        rc = make_nfc(st, &nfc, err);
+    if (rc == 0)
+        rc = lk_docreader_pair_create(sam, nfc, out, err);
+    if (rc != 0) {
+        if (nfc)
+            nfc->ops->close(nfc);
+        if (sam)
+            sam->ops->close(sam);
+    }
+    return rc;
+}
+
+static int make_reader(lk_store *st, const char *which, kiosk_ports *p, lk_err *err)
+{
+    if (strcmp(which, "sim") == 0) {
+        p->sim_reader = 1;
+        return lk_idr_sim_create(&p->reader, err);
+    }
+    if (strcmp(which, "sam") == 0)
+        return make_sam(st, &p->reader, err);
+    if (strcmp(which, "nfc") == 0)
+        return make_nfc(st, &p->reader, err);
+    if (strcmp(which, "both") == 0)
+        return make_both(st, &p->reader, err);
+    return lk_err_set(err, LK_EINVAL, "reader backend %s: sim, nfc, sam or both", which);
 }
 
 static int make_camera(lk_store *st, const char *which, int fast, kiosk_ports *p, lk_err *err)
@@ -139,7 +170,10 @@ int kiosk_ports_make(lk_store *st, const kiosk_ports_opts *o, kiosk_ports *out, 
 {
     char r[16], c[16], f[16], pr[16];
     memset(out, 0, sizeof *out);
-    choose(st, o->reader, o->devices, "kiosk.reader", "nfc", r, sizeof r);
+    /* Real devices: both readers when a SAM plug-in is configured, else the NFC reader. */
+    char sam[512];
+    cfg_str(st, "idreader.plugin", sam, sizeof sam);
+    choose(st, o->reader, o->devices, "kiosk.reader", sam[0] ? "both" : "nfc", r, sizeof r);
     choose(st, o->camera, o->devices, "kiosk.camera", "file", c, sizeof c);
     choose(st, o->face, o->devices, "kiosk.face", "plugin", f, sizeof f);
     choose(st, o->printer, o->devices, "kiosk.printer", "cups", pr, sizeof pr);

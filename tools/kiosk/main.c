@@ -68,8 +68,9 @@ static void usage(FILE *f)
             "             [--print-dir DIR] [--assets DIR] [--voice DIR] [--template FILE]\n"
             "             [--lang zh-CN|en] [--orientation portrait|landscape] [--fast]\n"
             "             [--stats FILE|-] [--control] [--auto-card FILE] [--strict] [--stay]\n"
-            "             [--devices sim|real] [--reader sim|nfc|sam] [--camera sim|file|v4l2]\n"
-            "             [--face sim|plugin] [--printer sim|cups] [--pn532-control SOCKET]\n");
+            "             [--devices sim|real] [--reader sim|nfc|sam|both]\n"
+            "             [--camera sim|file|v4l2] [--face sim|plugin] [--printer sim|cups]\n"
+            "             [--pn532-control SOCKET]\n");
 }
 
 static int parse_opts(int argc, char **argv, opts *o)
