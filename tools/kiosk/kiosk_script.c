@@ -122,7 +122,9 @@ static int parse_printer(action *a, const char *arg, const char *rest)
 /* Splits "verb arg rest..." in place. */
 static int parse_line(kiosk_script *sc, char *line, action *a)
 {
-    char *verb = strtok(line, " \t"), *arg = strtok(NULL, " \t"), *rest = strtok(NULL, "");
+    char *save = NULL;
+    char *verb = strtok_r(line, " \t", &save), *arg = strtok_r(NULL, " \t", &save),
+         *rest = strtok_r(NULL, "", &save);
     if (!arg)
         arg = "";
     if (!rest)

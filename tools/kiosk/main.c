@@ -52,6 +52,8 @@ typedef struct app {
     kiosk_script *sc;
     int exit_code, quit, card_in, shots;
     char last_shot[96];
+    char ctl_buf[2048]; /* --control: a script line not yet complete */
+    size_t ctl_len;
     /* statistics */
     uint64_t t0_us, cold_us, entered_us, session_start_us, session_us;
     uint64_t stage_us[LK_ST_COUNT];
@@ -297,20 +299,37 @@ static const lk_view *shown_view(void *ctx)
     return lk_svcmode_active(m) ? lk_svcmode_view(m) : lk_session_view(a->s);
 }
 
+/* Places (on=1) or takes away the demo card: on the simulated reader, or on pn532-sim through
+ * its control socket when the real NFC reader is in use. */
+static void demo_card(app *a, int on)
+{
+    lk_err err = {0};
+    char line[600];
+    int rc = 0;
+    if (a->ports.sim_reader && on)
+        rc = lk_idr_sim_insert(a->idr, a->o.auto_card, &err);
+    else if (a->ports.sim_reader)
+        lk_idr_sim_remove(a->idr);
+    else if (a->o.pn532) {
+        snprintf(line, sizeof line, on ? "insert %.580s" : "remove", a->o.auto_card);
+        rc = kiosk_pn532_command(a->o.pn532, line, &err);
+    }
+    if (rc != 0)
+        fprintf(stderr, "kiosk: %s\n", err.msg);
+}
+
 /* In a window demo without a script, the card "is placed" when the kiosk asks for it. */
 static void auto_card(app *a, const lk_view *v)
 {
-    if (!a->o.auto_card || !a->ports.sim_reader)
+    if (!a->o.auto_card || (!a->ports.sim_reader && !a->o.pn532))
         return;
     if (v->state == LK_ST_TAP_CARD && !a->card_in) {
-        lk_err err = {0};
-        if (lk_idr_sim_insert(a->idr, a->o.auto_card, &err) != 0)
-            fprintf(stderr, "kiosk: %s\n", err.msg);
+        demo_card(a, 1);
         a->card_in = 1;
     } else if ((v->state == LK_ST_DONE || v->state == LK_ST_ATTRACT || v->state == LK_ST_ENDED ||
                 v->state == LK_ST_STAFF) &&
                a->card_in) {
-        lk_idr_sim_remove(a->idr);
+        demo_card(a, 0);
         a->card_in = 0;
     }
 }
@@ -385,21 +404,33 @@ static void on_frame(void *ctx, int id)
         lk_loop_quit(a->loop);
 }
 
+/* Script lines on stdin (--control). A read may end mid-line: the rest waits in ctl_buf. */
 static void on_control(void *ctx, int fd, uint32_t events)
 {
     (void)events;
     app *a = ctx;
-    char buf[1024];
-    ssize_t n = read(fd, buf, sizeof buf - 1);
+    size_t room = sizeof a->ctl_buf - 1 - a->ctl_len;
+    ssize_t n = room ? read(fd, a->ctl_buf + a->ctl_len, room) : 0;
     if (n <= 0) {
         lk_loop_unwatch(a->loop, fd);
         return;
     }
-    buf[n] = '\0';
+    a->ctl_len += (size_t)n;
+    a->ctl_buf[a->ctl_len] = '\0';
     lk_err err = {0};
-    for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
-        if (kiosk_script_add(a->sc, line, &err) != 0)
+    char *start = a->ctl_buf, *nl;
+    while ((nl = strchr(start, '\n'))) {
+        *nl = '\0';
+        if (*start && kiosk_script_add(a->sc, start, &err) != 0)
             fprintf(stderr, "kiosk: %s\n", err.msg);
+        start = nl + 1;
+    }
+    a->ctl_len = strlen(start);
+    memmove(a->ctl_buf, start, a->ctl_len + 1);
+    if (a->ctl_len == sizeof a->ctl_buf - 1) { /* a line longer than any action: drop it */
+        fprintf(stderr, "kiosk: control line too long, dropped\n");
+        a->ctl_len = 0;
+    }
 }
 
 /* Wiring ------------------------------------------------------------------------------------ */
