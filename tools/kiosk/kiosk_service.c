@@ -125,6 +125,8 @@ lk_svcmode *kiosk_service_mode(kiosk_service *ks)
 
 int kiosk_service_event(kiosk_service *ks, const lk_evt *e, const lk_view *session_view)
 {
+    if (lk_svcmode_event(ks->m, e)) /* the PIN check's verdict */
+        return 1;
     if (e->type != LK_EVT_SERVICE_CARD)
         return 0;
     /* Customers never get here: only a service card, and only while nobody is being served. */

@@ -469,6 +469,8 @@ static int make_core(app *a, lk_err *err)
     rc = lk_session_create(&d, &cfg, &a->s, err);
     if (rc == 0)
         rc = kiosk_service_create(a->st, db, a->idr, a->q, &a->svc, err);
+    if (rc == 0) /* PINs are hashed on a worker, never on the frame loop */
+        lk_svcmode_set_workers(kiosk_service_mode(a->svc), a->w);
     return rc;
 }
 
