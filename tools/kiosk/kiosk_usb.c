@@ -39,7 +39,7 @@ typedef struct look_job {
     char text[LK_SVC_BUNDLE_TEXT];
 } look_job;
 
-static void add_text(look_job *j, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void add_text(look_job *j, const char *fmt, ...)
 {
     size_t used = strlen(j->text);
     if (used && used + 2 < sizeof j->text) {
