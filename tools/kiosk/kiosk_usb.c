@@ -207,11 +207,13 @@ int kiosk_usb_event(kiosk_usb *u, const lk_evt *e, const lk_view *session_view)
 
 int kiosk_usb_command(kiosk_usb *u, const char *args, lk_err *err)
 {
-    char verb[16] = "";
+    char verb[16] = "", id[32] = "", extra[2] = "";
     unsigned vid = 0x0781, pid = 0x5567; /* a common stick's, when none is given */
-    int n = sscanf(args, "%15s %x:%x", verb, &vid, &pid);
+    int n = sscanf(args, "%15s %31s %1s", verb, id, extra);
     int arrive = strcmp(verb, "arrive") == 0;
-    if (n < 1 || (!arrive && strcmp(verb, "leave") != 0) || n == 2 || vid > 0xffff || pid > 0xffff)
+    char tail;
+    if (n < 1 || n > 2 || (!arrive && strcmp(verb, "leave") != 0) ||
+        (n == 2 && (sscanf(id, "%4x:%4x%c", &vid, &pid, &tail) != 2)))
         return lk_err_set(err, LK_EINVAL, "usb arrive|leave [VID:PID]");
     lk_usb_device d = {.vid = (uint16_t)vid,
                        .pid = (uint16_t)pid,
