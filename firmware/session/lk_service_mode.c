@@ -11,6 +11,7 @@
 #include "kiosk/lk_service_mode.h"
 
 #define REFUSED_TIMEOUT_S 10
+#define POPUP_TIMEOUT_S   30 /* the bundle page shown without a technician */
 
 typedef void (*page_fn)(lk_svcmode *m, lk_intent in, int arg, const char *text);
 
@@ -61,7 +62,9 @@ static void wipe_secrets(lk_svcmode *m)
 
 static void touch(lk_svcmode *m)
 {
-    int s = m->pub.state == LK_ST_DIAG_REFUSED ? REFUSED_TIMEOUT_S : m->timeout_s;
+    int s = m->pub.state == LK_ST_DIAG_REFUSED ? REFUSED_TIMEOUT_S
+            : m->popup                         ? POPUP_TIMEOUT_S
+                                               : m->timeout_s;
     m->deadline_ms = now_ms(m) + (uint64_t)s * 1000u;
     m->pub.countdown_s = s;
     m->pub.gen++;

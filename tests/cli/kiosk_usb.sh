@@ -32,8 +32,8 @@ run() { # NAME SCRIPT-TEXT
     timeout 120 "$KIOSK" --headless --fast --script "$work/$1.script" --shots "$work/$1" \
         --print-dir "$work/$1" 2>"$work/$1.err" || { cat "$work/$1.err" >&2; fail "$1: kiosk failed"; }
 }
-# The result page comes up by itself on attract; back returns to attract (no menu behind it).
-run good 'wait attract\nusb arrive\nwait diag_bundle-applied 20000\ntap back\nwait attract\n'
+# The result page comes up by itself on attract; OK returns to attract (no menu behind it).
+run good 'wait attract\nusb arrive\nwait diag_bundle-applied 20000\ntap ok\nwait attract\n'
 ls "$work/good" | grep -q -- '-diag_bundle-applied-' || fail "no applied page: $(ls "$work/good")"
 grep -q 'config-4.lkb: version 4 applied' "$work/good.err" || fail "result: $(cat "$work/good.err")"
 [[ $(val printer.calibration_x_01mm) == 12 ]] || fail "setting not in force"
@@ -45,10 +45,10 @@ k bundle verify-export "$exp" | grep -q '"valid":true' || fail "export does not 
 # A foreign key's bundle and the applied version again: both refused, each with its reason.
 k bundle create --version 5 --key "$work/other.key" -o "$work/stick/foreign-5.lkb" "$work/b" >/dev/null
 k config set printer.calibration_x_01mm 3 >/dev/null
-run bad 'wait attract\nusb arrive 0951:1666\nwait diag_bundle-refused 20000\nshot refused\ntap back\nwait attract\n'
+run bad 'wait attract\nusb arrive 0951:1666\nwait diag_bundle-refused 20000\nshot refused\ntap ok\nwait attract\n'
 ls "$work/bad" | grep -q -- '-diag_bundle-refused-' || fail "no refused page: $(ls "$work/bad")"
-grep -q 'config-4.lkb: refused (' "$work/bad.err" || fail "equal version: $(cat "$work/bad.err")"
-grep -q 'foreign-5.lkb: refused (' "$work/bad.err" || fail "foreign key: $(cat "$work/bad.err")"
+grep -q 'config-4.lkb: refused: older-or-equal-version' "$work/bad.err" || fail "equal version: $(cat "$work/bad.err")"
+grep -q 'foreign-5.lkb: refused: bad-signature' "$work/bad.err" || fail "foreign key: $(cat "$work/bad.err")"
 [[ $(val printer.calibration_x_01mm) == 3 ]] || fail "a refused bundle changed configuration"
 
 # A stick arriving during a customer session: applied, but the page waits for diagnostics.

@@ -60,6 +60,8 @@ void kiosk_script_key(const lk_view *v, char *buf, size_t n)
         extra = v->prn_dev.reason;
     else if (v->state == LK_ST_DIAG_BUNDLE && v->svc && v->svc->bundle_seen)
         extra = v->svc->bundle_ok ? "applied" : "refused";
+    else if (v->state == LK_ST_DIAG_PIN && v->svc && (v->svc->pin_checking || v->svc->pin_wrong))
+        extra = v->svc->pin_checking ? "checking" : "wrong"; /* the PIN is hashed on a worker */
     snprintf(buf, n, "%.24s%s%.40s-%.6s", lk_ui_screen_name(v), *extra ? "-" : "", extra, v->lang);
 }
 

@@ -44,9 +44,9 @@ void kiosk_script_free(kiosk_script *sc);
 int kiosk_script_step(kiosk_script *sc, const kiosk_script_env *env, uint64_t now_ms, lk_err *err);
 
 /* What a screen is called in screenshots and `wait`: the screen name, then the reason (end and
- * staff screens), hint, "loading" (preview), printer fault or bundle outcome ("applied",
- * "refused") when there is one, then the language: "ended-timeout-zh-CN",
- * "printing-media-empty-en", "face-face_hold-en", "diag_bundle-refused-en". */
+ * staff screens), hint, "loading" (preview), printer fault, bundle outcome ("applied",
+ * "refused") or PIN check ("checking", "wrong") when there is one, then the language:
+ * "ended-timeout-zh-CN", "printing-media-empty-en", "diag_bundle-refused-en". */
 void kiosk_script_key(const lk_view *v, char *buf, size_t n);
 
 #endif

@@ -103,9 +103,7 @@ static int on_found(void *ctx, const char *path)
         report_applied(j, base_name(path), &r);
     } else {
         j->all_ok = 0;
-        add_text(j, "%s: refused (%s): %s", base_name(path),
-                 rc == LK_ENOENT || rc == LK_EIO ? "kiosk" : lk_bundle_reason_name(r.reason),
-                 err.msg);
+        add_text(j, "%s: refused: %s", base_name(path), err.msg); /* err.msg: "reason: why" */
     }
     return 0;
 }
