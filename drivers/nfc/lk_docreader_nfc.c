@@ -2,7 +2,13 @@
  * call but cancel (lk_nfc is single-threaded); a presence thread checks a card that was read
  * until it leaves, so the session hears of a passport taken away during the face check. The
  * cancel fd is turned into lk_nfc_cancel + the emrtd cancel flag by a short-lived thread per
- * read, because both blocking layers wait inside libnfc, not on our fd. */
+ * read, because both blocking layers wait inside libnfc, not on our fd.
+ *
+ * Service cards: while a service callback is registered and no read is running (nobody is
+ * asking for a document), the same thread looks at the field every presence period: a card
+ * that answers the service AID has its token read (lk_cardapp_read_service) and handed to the
+ * callback, never treated as a document. Each card is looked at once per stay in the field: its
+ * UID is remembered until a round finds the field empty or another card. */
 #include "lk_docreader_nfc.h"
 
 #include <poll.h>
@@ -14,6 +20,7 @@
 #include <unistd.h>
 
 #include "kiosk/lk_bac.h"
+#include "kiosk/lk_cardapp.h"
 #include "kiosk/lk_emrtd.h"
 #include "kiosk/lk_pa.h"
 #include "kiosk/lk_record.h"
@@ -31,6 +38,11 @@ typedef struct nfc_reader {
     pthread_t presence;
     int presence_started;
     pthread_cond_t cv;
+    lk_id_service_cb svc_cb; /* service cards: looked for while no read runs */
+    void *svc_ctx;
+    int reading, in_cb;   /* in_cb: the service callback runs (mu released) */
+    uint8_t seen_uid[10]; /* the card last looked at while idle, until it leaves */
+    size_t seen_len;
 } nfc_reader;
 
 typedef struct cancel_watch {
@@ -203,6 +215,9 @@ static int nfc_read(lk_docreader *base, lk_doc_kind kind, const lk_mrz_keys *key
     int rc = cancel_watch_start(&w, r, cancel_fd);
     if (rc != 0)
         return lk_err_set(err, rc, "cannot watch the cancel fd");
+    pthread_mutex_lock(&r->mu);
+    r->reading = 1; /* the service-card look stays out of the field */
+    pthread_mutex_unlock(&r->mu);
     read_progress pr = {progress, ctx};
     rc = wait_card(r, &w, err);
     if (rc == 0) {
@@ -218,11 +233,53 @@ static int nfc_read(lk_docreader *base, lk_doc_kind kind, const lk_mrz_keys *key
     cancel_watch_stop(&w);
     pthread_mutex_lock(&r->mu);
     r->have_card = rc == 0;
+    r->reading = 0;
+    r->seen_len = 0;
     pthread_cond_signal(&r->cv);
     pthread_mutex_unlock(&r->mu);
     if (rc != 0)
         lk_id_result_wipe(out);
     return rc;
+}
+
+/* One idle look at the field (mu held; released around the callback). A card seen in the
+ * last round is not looked at again; a service card's token goes to the callback. */
+static void look_for_service(nfc_reader *r)
+{
+    lk_nfc_target t;
+    if (lk_nfc_wait_card(r->nfc, 0, &t, NULL) != 0) {
+        r->seen_len = 0; /* the field is empty: the next card is a new one */
+        return;
+    }
+    size_t ul = t.uid_len < sizeof r->seen_uid ? t.uid_len : sizeof r->seen_uid;
+    int same = ul == r->seen_len && memcmp(t.uid, r->seen_uid, ul) == 0;
+    memcpy(r->seen_uid, t.uid, ul);
+    r->seen_len = ul;
+    uint8_t *token = NULL;
+    size_t len = 0;
+    int rc = LK_ENOTSUP;
+    if (!same && t.iso14443_4) {
+        lk_apdu_port port = lk_nfc_port(r->nfc);
+        rc = lk_cardapp_read_service(&port, &token, &len, NULL);
+    }
+    (void)lk_nfc_release(r->nfc, NULL); /* a passport is found again by the read that wants it */
+    if (rc != 0) {
+        if (!same && rc != LK_ENOTSUP)
+            r->seen_len = 0; /* cut short (pulled, timeout): try again next round */
+        free(token);
+        return;
+    }
+    lk_id_service_cb cb = r->svc_cb;
+    void *ctx = r->svc_ctx;
+    r->in_cb = 1;
+    pthread_mutex_unlock(&r->mu);
+    if (cb)
+        cb(ctx, token, len);
+    pthread_mutex_lock(&r->mu);
+    r->in_cb = 0;
+    pthread_cond_broadcast(&r->cv);
+    explicit_bzero(token, len);
+    free(token);
 }
 
 /* Looks at a read card until it leaves; then says so once. */
@@ -237,6 +294,8 @@ static void *presence_main(void *arg)
         ts.tv_sec += ts.tv_nsec / 1000000000L;
         ts.tv_nsec %= 1000000000L;
         pthread_cond_timedwait(&r->cv, &r->mu, &ts);
+        if (!r->quit && !r->have_card && !r->reading && r->svc_cb)
+            look_for_service(r);
         if (r->quit || !r->have_card)
             continue;
         if (lk_nfc_present(r->nfc, NULL) == LK_ENODEV) {
@@ -259,6 +318,19 @@ static void nfc_watch(lk_docreader *base, lk_id_presence_cb cb, void *ctx)
     pthread_mutex_lock(&r->mu);
     r->cb = cb;
     r->cb_ctx = ctx;
+    pthread_mutex_unlock(&r->mu);
+}
+
+static void nfc_watch_service(lk_docreader *base, lk_id_service_cb cb, void *ctx)
+{
+    nfc_reader *r = (nfc_reader *)base;
+    pthread_mutex_lock(&r->mu);
+    while (r->in_cb && !pthread_equal(pthread_self(), r->presence))
+        pthread_cond_wait(&r->cv, &r->mu); /* the old callback's ctx may go once we return */
+    r->svc_cb = cb;
+    r->svc_ctx = ctx;
+    r->seen_len = 0;
+    pthread_cond_signal(&r->cv);
     pthread_mutex_unlock(&r->mu);
 }
 
@@ -291,6 +363,7 @@ static const lk_docreader_ops nfc_ops = {
     .read = nfc_read,
     .watch = nfc_watch,
     .state = nfc_state,
+    .watch_service = nfc_watch_service,
     .close = nfc_close,
 };
 

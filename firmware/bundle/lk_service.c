@@ -226,19 +226,17 @@ static int audit_attempt(lk_store *st, const lk_service_verdict *v, const char *
     return rc;
 }
 
-static int judge_pin(lk_store *st, const char *pin, int failures, int64_t now,
-                     lk_service_verdict *v, lk_err *err)
+/* The PIN's verdict, once PBKDF2 has answered (match: 1, 0, or LK_EINVAL for a stored value
+ * that is no PIN hash). `failures` already counts this attempt (lk_service_attempt_begin). */
+static int judge_pin(lk_store *st, int match, int failures, int64_t now, lk_service_verdict *v,
+                     lk_err *err)
 {
-    char *stored = NULL;
-    int rc = lk_config_get(st, "service.pin_hash", &stored, NULL, err);
-    if (rc != 0)
-        return rc;
-    int match = *stored ? lk_service_pin_check(stored, pin ? pin : "") : LK_EINVAL;
-    free(stored);
+    int rc;
     if (match < 0) {
         v->reason = "no-pin-set";
-        v->attempts_left = LK_SERVICE_MAX_FAILURES - failures;
-        return audit_attempt(st, v, "service.refused", err);
+        v->attempts_left = LK_SERVICE_MAX_FAILURES - (failures - 1);
+        rc = write_lock(st, failures - 1, 0, err); /* not the technician's fault: given back */
+        return rc == 0 ? audit_attempt(st, v, "service.refused", err) : rc;
     }
     if (match == 1) {
         v->ok = 1;
@@ -247,7 +245,6 @@ static int judge_pin(lk_store *st, const char *pin, int failures, int64_t now,
         rc = write_lock(st, 0, 0, err);
         return rc == 0 ? audit_attempt(st, v, "service.enter", err) : rc;
     }
-    failures++;
     v->reason = "wrong-pin";
     if (failures >= LK_SERVICE_MAX_FAILURES) {
         v->locked_until = now + LK_SERVICE_LOCK_S;
@@ -258,17 +255,19 @@ static int judge_pin(lk_store *st, const char *pin, int failures, int64_t now,
     return rc == 0 ? audit_attempt(st, v, "service.pin-wrong", err) : rc;
 }
 
-static int judge(lk_store *st, const lk_sign_key *admin, const uint8_t *token, size_t len,
-                 const char *pin, int64_t now, lk_service_verdict *v, lk_err *err)
+/* Lock, then card. Returns 0 with v->reason "pending" when the PIN is to be judged (and, when
+ * count, this attempt already counted as a failure), else the refusal in v (audited). */
+static int judge_card(lk_store *st, const lk_sign_key *admin, const uint8_t *token, size_t len,
+                      int64_t now, int count, char *stored, size_t stored_size,
+                      lk_service_verdict *v, int *failures, lk_err *err)
 {
-    int failures = 0;
     int64_t until = 0;
-    int rc = read_lock(st, &failures, &until, err);
+    int rc = read_lock(st, failures, &until, err);
     if (rc != 0)
         return rc;
     lk_service_card card;
     lk_err why = {0};
-    int card_rc = lk_service_token_verify(admin, token, len, now, &card, &why);
+    int card_rc = admin ? lk_service_token_verify(admin, token, len, now, &card, &why) : LK_EBADSIG;
     if (card_rc == 0 || card_rc == LK_ETIMEDOUT) /* signature good: the id is the admin's */
         snprintf(v->tech_id, sizeof v->tech_id, "%s", card.tech_id);
     if (until > now) {
@@ -278,22 +277,39 @@ static int judge(lk_store *st, const lk_sign_key *admin, const uint8_t *token, s
     }
     if (card_rc != 0) {
         v->reason = card_rc == LK_ETIMEDOUT ? "expired" : "bad-card";
-        v->attempts_left = LK_SERVICE_MAX_FAILURES - failures;
+        v->attempts_left = LK_SERVICE_MAX_FAILURES - *failures;
         return audit_attempt(st, v, "service.refused", err);
     }
     v->expires = card.expires;
-    return judge_pin(st, pin, failures, now, v, err);
+    char *value = NULL;
+    if (stored && (rc = lk_config_get(st, "service.pin_hash", &value, NULL, err)) != 0)
+        return rc;
+    if (stored && !*value) {
+        free(value);
+        v->reason = "no-pin-set";
+        v->attempts_left = LK_SERVICE_MAX_FAILURES - *failures;
+        return audit_attempt(st, v, "service.refused", err);
+    }
+    if (stored)
+        snprintf(stored, stored_size, "%s", value);
+    free(value);
+    v->reason = "pending";
+    if (!count)
+        return 0;
+    /* Counted before it is judged: neither a restart nor anything else during the hash can
+     * take a wrong PIN back. A right one resets the count anyway. */
+    ++*failures;
+    return write_lock(st, *failures, 0, err);
 }
 
-int lk_service_enter(lk_store *st, const lk_sign_key *admin, const uint8_t *token, size_t len,
-                     const char *pin, int64_t now, lk_service_verdict *v, lk_err *err)
+typedef int (*in_tx_fn)(lk_store *st, void *arg, lk_err *err);
+
+static int in_tx(lk_store *st, in_tx_fn fn, void *arg, lk_service_verdict *v, lk_err *err)
 {
-    memset(v, 0, sizeof *v);
-    v->reason = "bad-card";
     int rc = lk_store_begin(st, err);
     if (rc != 0)
         return rc;
-    rc = judge(st, admin, token, len, pin, now, v, err);
+    rc = fn(st, arg, err);
     if (rc == 0)
         rc = lk_store_commit(st, err);
     if (rc != 0) {
@@ -301,4 +317,64 @@ int lk_service_enter(lk_store *st, const lk_sign_key *admin, const uint8_t *toke
         v->ok = 0;
     }
     return rc;
+}
+
+typedef struct attempt {
+    const lk_sign_key *admin;
+    const uint8_t *token;
+    size_t len;
+    int64_t now;
+    int match;
+    char *stored;
+    size_t stored_size;
+    lk_service_verdict *v;
+} attempt;
+
+static int begin_tx(lk_store *st, void *arg, lk_err *err)
+{
+    attempt *a = arg;
+    int failures = 0;
+    return judge_card(st, a->admin, a->token, a->len, a->now, 1, a->stored, a->stored_size, a->v,
+                      &failures, err);
+}
+
+static int end_tx(lk_store *st, void *arg, lk_err *err)
+{
+    attempt *a = arg;
+    int failures = 0;
+    int rc = judge_card(st, a->admin, a->token, a->len, a->now, 0, NULL, 0, a->v, &failures, err);
+    if (rc != 0 || strcmp(a->v->reason, "pending") != 0)
+        return rc;
+    return judge_pin(st, a->match, failures, a->now, a->v, err);
+}
+
+int lk_service_attempt_begin(lk_store *st, const lk_sign_key *admin, const uint8_t *token,
+                             size_t len, int64_t now, char *stored, size_t stored_size,
+                             lk_service_verdict *v, lk_err *err)
+{
+    memset(v, 0, sizeof *v);
+    v->reason = "bad-card";
+    attempt a = {admin, token, len, now, 0, stored, stored_size, v};
+    return in_tx(st, begin_tx, &a, v, err);
+}
+
+int lk_service_attempt_end(lk_store *st, const lk_sign_key *admin, const uint8_t *token, size_t len,
+                           int match, int64_t now, lk_service_verdict *v, lk_err *err)
+{
+    memset(v, 0, sizeof *v);
+    v->reason = "bad-card";
+    attempt a = {admin, token, len, now, match, NULL, 0, v};
+    return in_tx(st, end_tx, &a, v, err);
+}
+
+int lk_service_enter(lk_store *st, const lk_sign_key *admin, const uint8_t *token, size_t len,
+                     const char *pin, int64_t now, lk_service_verdict *v, lk_err *err)
+{
+    char stored[256];
+    int rc = lk_service_attempt_begin(st, admin, token, len, now, stored, sizeof stored, v, err);
+    if (rc != 0 || strcmp(v->reason, "pending") != 0)
+        return rc;
+    int match = lk_service_pin_check(stored, pin ? pin : "");
+    OPENSSL_cleanse(stored, sizeof stored);
+    return lk_service_attempt_end(st, admin, token, len, match, now, v, err);
 }

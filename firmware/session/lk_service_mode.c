@@ -11,6 +11,7 @@
 #include "kiosk/lk_service_mode.h"
 
 #define REFUSED_TIMEOUT_S 10
+#define POPUP_TIMEOUT_S   30 /* the bundle page shown without a technician */
 
 typedef void (*page_fn)(lk_svcmode *m, lk_intent in, int arg, const char *text);
 
@@ -24,9 +25,17 @@ struct lk_svcmode {
     uint64_t deadline_ms;
     int timeout_s;
     int bundle_ok;
-    char bundle_text[200];
+    char bundle_text[LK_SVC_BUNDLE_TEXT];
     int bundle_seen;
+    int popup; /* the bundle page shown on its own, no technician (lk_svcmode_bundle_show) */
 };
+
+/* The PIN check on a worker: PBKDF2 only; the store is judged on the loop afterwards. */
+typedef struct pin_job {
+    char stored[256];
+    char pin[LK_SVC_PIN_MAX + 1];
+    int match;
+} pin_job;
 
 static uint64_t now_ms(const lk_svcmode *m)
 {
@@ -53,7 +62,9 @@ static void wipe_secrets(lk_svcmode *m)
 
 static void touch(lk_svcmode *m)
 {
-    int s = m->pub.state == LK_ST_DIAG_REFUSED ? REFUSED_TIMEOUT_S : m->timeout_s;
+    int s = m->pub.state == LK_ST_DIAG_REFUSED ? REFUSED_TIMEOUT_S
+            : m->popup                         ? POPUP_TIMEOUT_S
+                                               : m->timeout_s;
     m->deadline_ms = now_ms(m) + (uint64_t)s * 1000u;
     m->pub.countdown_s = s;
     m->pub.gen++;
@@ -187,7 +198,7 @@ static void go(lk_svcmode *m, lk_state page)
         m->sv.bundle_ok = m->bundle_ok;
         memcpy(m->sv.bundle_text, m->bundle_text, sizeof m->sv.bundle_text);
     }
-    if (page > LK_ST_DIAG_MENU) {
+    if (page > LK_ST_DIAG_MENU && !m->popup) {
         char detail[64];
         snprintf(detail, sizeof detail, "{\"page\":\"%s\"}", lk_state_name(page) + 5);
         audit(m, "diag.view", detail);
@@ -214,6 +225,7 @@ static void leave(lk_svcmode *m, const char *why)
     }
     wipe_secrets(m);
     reset_view(m);
+    m->popup = 0;
     m->pub.state = LK_ST_ATTRACT;
     m->pub.countdown_s = -1;
     m->pub.gen++;
@@ -230,28 +242,69 @@ static void refuse(lk_svcmode *m, const lk_service_verdict *v)
     go(m, LK_ST_DIAG_REFUSED);
 }
 
-static void submit_pin(lk_svcmode *m)
+/* The PIN's verdict: the menu, a "wrong PIN, n left", or the refusal page. */
+static void pin_verdict(lk_svcmode *m, int rc, lk_service_verdict *v)
 {
-    lk_service_verdict v;
-    int rc =
-        lk_service_enter(m->d.st, m->d.admin, m->token, m->token_len, m->pin, now_s(m), &v, NULL);
-    explicit_bzero(m->pin, sizeof m->pin);
-    m->sv.pin_len = 0;
-    if (rc == 0 && v.ok) {
+    m->sv.pin_checking = 0;
+    if (rc == 0 && v->ok) {
         explicit_bzero(m->token, sizeof m->token);
         m->token_len = 0;
-        snprintf(m->sv.tech_id, sizeof m->sv.tech_id, "%s", v.tech_id);
+        snprintf(m->sv.tech_id, sizeof m->sv.tech_id, "%s", v->tech_id);
         m->sv.pin_wrong = 0;
         go(m, LK_ST_DIAG_MENU);
-    } else if (rc == 0 && strcmp(v.reason, "wrong-pin") == 0 && !v.locked_until) {
+    } else if (rc == 0 && strcmp(v->reason, "wrong-pin") == 0 && !v->locked_until) {
         m->sv.pin_wrong = 1;
-        m->sv.attempts_left = v.attempts_left;
+        m->sv.attempts_left = v->attempts_left;
         touch(m);
     } else {
         if (rc != 0)
-            v.reason = "system";
-        refuse(m, &v);
+            v->reason = "system";
+        refuse(m, v);
     }
+}
+
+static void pin_job_free(void *p)
+{
+    explicit_bzero(p, sizeof(pin_job));
+    free(p);
+}
+
+static int pin_job_run(void *arg, int cancel_fd)
+{
+    (void)cancel_fd; /* PBKDF2 cannot be interrupted; it ends within a second */
+    pin_job *j = arg;
+    j->match = lk_service_pin_check(j->stored, j->pin);
+    explicit_bzero(j->pin, sizeof j->pin);
+    return 0;
+}
+
+/* The attempt is counted (lk_service_attempt_begin) before PBKDF2 runs on a worker; the page
+ * waits for its verdict with the keys idle. */
+static void submit_pin(lk_svcmode *m)
+{
+    lk_service_verdict v;
+    pin_job *j = calloc(1, sizeof *j);
+    int rc = j ? lk_service_attempt_begin(m->d.st, m->d.admin, m->token, m->token_len, now_s(m),
+                                          j->stored, sizeof j->stored, &v, NULL)
+               : LK_ENOMEM;
+    if (j)
+        memcpy(j->pin, m->pin, sizeof j->pin);
+    explicit_bzero(m->pin, sizeof m->pin);
+    m->sv.pin_len = 0;
+    if (rc != 0 || strcmp(v.reason, "pending") != 0) {
+        if (j)
+            pin_job_free(j);
+        pin_verdict(m, rc, &v);
+        return;
+    }
+    m->sv.pin_checking = 1;
+    m->pub.gen++;
+    if (m->d.workers && lk_workers_submit(m->d.workers, pin_job_run, j, pin_job_free,
+                                          LK_SVC_JOB_TAG_PIN, NULL) == 0)
+        return;
+    (void)pin_job_run(j, -1); /* no workers (a tool without a loop): inline */
+    lk_evt e = {.type = LK_EVT_JOB_DONE, .tag = LK_SVC_JOB_TAG_PIN, .ptr = j};
+    (void)lk_svcmode_event(m, &e);
 }
 
 static void pin_add(lk_svcmode *m, const char *digits)
@@ -266,6 +319,8 @@ static void pin_add(lk_svcmode *m, const char *digits)
 static void page_pin(lk_svcmode *m, lk_intent in, int arg, const char *text)
 {
     char one[2] = {(char)arg, '\0'};
+    if (m->sv.pin_checking)
+        return; /* the verdict is on its way */
     if (in == LK_INTENT_KEY)
         pin_add(m, one);
     else if (in == LK_INTENT_TYPE && text)
@@ -418,6 +473,11 @@ int lk_svcmode_create(const lk_svcmode_deps *d, lk_svcmode **out, lk_err *err)
     return 0;
 }
 
+void lk_svcmode_set_workers(lk_svcmode *m, lk_workers *w)
+{
+    m->d.workers = w;
+}
+
 void lk_svcmode_free(lk_svcmode *m)
 {
     if (!m)
@@ -433,8 +493,9 @@ int lk_svcmode_active(const lk_svcmode *m)
 
 int lk_svcmode_card(lk_svcmode *m, const uint8_t *token, size_t len, const char *lang)
 {
-    if (lk_svcmode_active(m))
+    if (lk_svcmode_active(m) && !m->popup)
         return 0;
+    m->popup = 0;
     reset_view(m);
     snprintf(m->pub.lang, sizeof m->pub.lang, "%s", lang && *lang ? lang : "zh-CN");
     m->token_len = len < sizeof m->token ? len : sizeof m->token;
@@ -470,6 +531,15 @@ void lk_svcmode_intent(lk_svcmode *m, lk_intent in, int arg, const char *text)
         touch(m);
         return;
     }
+    if (m->sv.pin_checking)
+        return; /* not even cancel: the attempt is judged, and shown, first */
+    if (m->popup) {
+        if (in == LK_INTENT_OK || in == LK_INTENT_BACK || in == LK_INTENT_CANCEL)
+            leave(m, "bundle");
+        else
+            touch(m);
+        return;
+    }
     if (in == LK_INTENT_CANCEL) {
         leave(m, "exit");
         return;
@@ -484,6 +554,8 @@ void lk_svcmode_tick(lk_svcmode *m)
     if (!lk_svcmode_active(m))
         return;
     uint64_t now = now_ms(m);
+    if (m->sv.pin_checking)
+        return; /* a slow check is the kiosk's time, not the technician's */
     if (now >= m->deadline_ms) {
         leave(m, "timeout");
         return;
@@ -503,6 +575,38 @@ void lk_svcmode_bundle_result(lk_svcmode *m, int ok, const char *text)
     if (lk_svcmode_active(m) && m->pub.state != LK_ST_DIAG_PIN &&
         m->pub.state != LK_ST_DIAG_REFUSED)
         go(m, LK_ST_DIAG_BUNDLE);
+}
+
+int lk_svcmode_bundle_show(lk_svcmode *m, const char *lang)
+{
+    if (lk_svcmode_active(m) || !m->bundle_seen)
+        return 0;
+    reset_view(m);
+    snprintf(m->pub.lang, sizeof m->pub.lang, "%s", lang && *lang ? lang : "zh-CN");
+    m->popup = 1;
+    go(m, LK_ST_DIAG_BUNDLE);
+    return 1;
+}
+
+int lk_svcmode_event(lk_svcmode *m, const lk_evt *e)
+{
+    if (e->type != LK_EVT_JOB_DONE || e->tag != LK_SVC_JOB_TAG_PIN)
+        return 0;
+    pin_job *j = e->ptr;
+    lk_service_verdict v;
+    memset(&v, 0, sizeof v);
+    v.reason = "system";
+    int rc = LK_ECANCELED;
+    /* Judged whatever happened meanwhile: the attempt is already counted, and only this
+     * verdict can give it back (a right PIN). */
+    if (j && e->code == 0)
+        rc = lk_service_attempt_end(m->d.st, m->d.admin, m->token, m->token_len, j->match, now_s(m),
+                                    &v, NULL);
+    if (j)
+        pin_job_free(j);
+    if (m->sv.pin_checking && m->pub.state == LK_ST_DIAG_PIN)
+        pin_verdict(m, rc, &v);
+    return 1;
 }
 
 const lk_view *lk_svcmode_view(const lk_svcmode *m)

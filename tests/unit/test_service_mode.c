@@ -24,6 +24,8 @@ typedef struct rig {
     uint64_t ms;
     int64_t wall;
     lk_svcmode *m;
+    lk_evtq *q; /* with workers: the PIN is checked on one */
+    lk_workers *w;
 } rig;
 
 static uint64_t clock_ms(void *ctx)
@@ -36,7 +38,7 @@ static int64_t wall_s(void *ctx)
     return ((rig *)ctx)->wall;
 }
 
-static void make_rig(rig *r, lk_test_fixture *fx)
+static void make_rig_w(rig *r, lk_test_fixture *fx, int workers)
 {
     memset(r, 0, sizeof *r);
     r->fx = fx;
@@ -82,11 +84,37 @@ static void make_rig(rig *r, lk_test_fixture *fx)
                          .wall_s = wall_s,
                          .clock_ctx = r,
                          .timeout_s = 60};
+    if (workers) {
+        assert_int_equal(lk_evtq_create(16, &r->q, &err), 0);
+        assert_int_equal(lk_workers_create(1, r->q, &r->w, &err), 0);
+        d.workers = r->w;
+    }
     assert_int_equal(lk_svcmode_create(&d, &r->m, &err), 0);
+}
+
+static void make_rig(rig *r, lk_test_fixture *fx)
+{
+    make_rig_w(r, fx, 0);
+}
+
+/* The loop's part: waits for the worker's verdict and hands it to the mode. */
+static void deliver(rig *r)
+{
+    lk_evt e;
+    for (int i = 0; i < 500; i++) {
+        if (lk_evtq_pop(r->q, &e) == 1) {
+            assert_int_equal(lk_svcmode_event(r->m, &e), 1);
+            return;
+        }
+        (void)lk_worker_wait(lk_evtq_fd(r->q), -1, 20);
+    }
+    fail_msg("no PIN verdict from the worker");
 }
 
 static void free_rig(rig *r)
 {
+    lk_workers_free(r->w);
+    lk_evtq_free(r->q);
     lk_svcmode_free(r->m);
     lk_sign_key_free(r->admin);
     lk_sign_key_free(r->other);
@@ -282,12 +310,84 @@ static void test_bad_cards(void **state_)
     free_rig(&r);
 }
 
+/* With workers the PIN is hashed off the loop: the pad waits (keys, cancel and the timeout
+ * idle) until the verdict event comes, and the lockout counts exactly as inline. */
+static void test_pin_on_worker(void **state_)
+{
+    rig r;
+    make_rig_w(&r, *state_, 1);
+    uint8_t tok[LK_SERVICE_TOKEN_MAX];
+    size_t n = card(r.admin, "T-5", NOW - 10, NOW + 86400, tok);
+    assert_int_equal(lk_svcmode_card(r.m, tok, n, "en"), 1);
+    const lk_svc_view *sv = lk_svcmode_view(r.m)->svc;
+    for (int i = 1; i <= 4; i++) {
+        type_pin(&r, "111111");
+        assert_int_equal(sv->pin_checking, 1);
+        assert_int_equal(state(&r), LK_ST_DIAG_PIN);
+        lk_svcmode_intent(r.m, LK_INTENT_KEY, '7', NULL); /* ignored while checking */
+        lk_svcmode_intent(r.m, LK_INTENT_CANCEL, 0, NULL);
+        assert_int_equal(sv->pin_len, 0);
+        r.ms += 120000; /* no timeout while the kiosk is busy */
+        lk_svcmode_tick(r.m);
+        assert_true(lk_svcmode_active(r.m));
+        deliver(&r);
+        assert_int_equal(sv->pin_checking, 0);
+        assert_int_equal(sv->pin_wrong, 1);
+        assert_int_equal(sv->attempts_left, 5 - i);
+    }
+    /* Counted before the hash: a wrong PIN whose verdict never arrives (a crash) stays
+     * counted. */
+    int failures = 0;
+    int64_t until = 0;
+    type_pin(&r, "222222");
+    assert_int_equal(lk_service_lock_state(r.fx->st, NOW, &failures, &until, NULL), 0);
+    assert_int_equal(failures, 5);
+    deliver(&r);
+    assert_int_equal(state(&r), LK_ST_DIAG_REFUSED);
+    assert_string_equal(sv->refusal, "locked");
+    assert_int_equal(audited(&r, "tech:T-5", "service.pin-wrong"), 5);
+    lk_svcmode_intent(r.m, LK_INTENT_OK, 0, NULL);
+    r.wall = NOW + LK_SERVICE_LOCK_S + 1;
+    assert_int_equal(lk_svcmode_card(r.m, tok, n, "en"), 1);
+    type_pin(&r, "482913");
+    assert_int_equal(state(&r), LK_ST_DIAG_PIN);
+    deliver(&r);
+    assert_int_equal(state(&r), LK_ST_DIAG_MENU);
+    assert_int_equal(lk_service_lock_state(r.fx->st, r.wall, &failures, &until, NULL), 0);
+    assert_int_equal(failures, 0);
+    assert_int_equal(audited(&r, "tech:T-5", "service.enter"), 1);
+    free_rig(&r);
+}
+
+/* A bundle result shown without a technician: OK returns to attract, nothing else opens. */
+static void test_bundle_popup(void **state_)
+{
+    rig r;
+    make_rig(&r, *state_);
+    assert_int_equal(lk_svcmode_bundle_show(r.m, "en"), 0); /* nothing to show yet */
+    lk_svcmode_bundle_result(r.m, 0, "x.lkb: refused (bad-signature)");
+    assert_false(lk_svcmode_active(r.m));
+    assert_int_equal(lk_svcmode_bundle_show(r.m, "en"), 1);
+    assert_int_equal(state(&r), LK_ST_DIAG_BUNDLE);
+    const lk_svc_view *sv = lk_svcmode_view(r.m)->svc;
+    assert_int_equal(sv->bundle_ok, 0);
+    assert_string_equal(sv->bundle_text, "x.lkb: refused (bad-signature)");
+    lk_svcmode_intent(r.m, LK_INTENT_DIAG_PAGE, LK_ST_DIAG_STATUS, NULL);
+    assert_int_equal(state(&r), LK_ST_DIAG_BUNDLE);
+    lk_svcmode_intent(r.m, LK_INTENT_BACK, 0, NULL); /* not to the menu */
+    assert_false(lk_svcmode_active(r.m));
+    assert_int_equal(audited(&r, "tech:?", "diag.view"), 0);
+    free_rig(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_entry_and_pages, lk_test_setup_open, lk_test_teardown),
         cmocka_unit_test_setup_teardown(test_lockout, lk_test_setup_open, lk_test_teardown),
         cmocka_unit_test_setup_teardown(test_bad_cards, lk_test_setup_open, lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_pin_on_worker, lk_test_setup_open, lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_bundle_popup, lk_test_setup_open, lk_test_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kiosk/lk_service_mode.h"
 #include "kiosk_script.h"
 #include "lk_sim.h"
 
@@ -27,6 +28,7 @@ typedef enum op {
     OP_PRINTER_DELAY,
     OP_FACE,
     OP_SHOT,
+    OP_USB,
     OP_QUIT,
 } op;
 
@@ -56,6 +58,10 @@ void kiosk_script_key(const lk_view *v, char *buf, size_t n)
         extra = "loading";
     else if (v->state == LK_ST_PRINTING && v->prn_dev.status == LK_DEVICE_FAULT)
         extra = v->prn_dev.reason;
+    else if (v->state == LK_ST_DIAG_BUNDLE && v->svc && v->svc->bundle_seen)
+        extra = v->svc->bundle_ok ? "applied" : "refused";
+    else if (v->state == LK_ST_DIAG_PIN && v->svc && (v->svc->pin_checking || v->svc->pin_wrong))
+        extra = v->svc->pin_checking ? "checking" : "wrong"; /* the PIN is hashed on a worker */
     snprintf(buf, n, "%.24s%s%.40s-%.6s", lk_ui_screen_name(v), *extra ? "-" : "", extra, v->lang);
 }
 
@@ -175,6 +181,11 @@ static int parse_line(kiosk_script *sc, char *line, action *a)
         snprintf(a->s, sizeof a->s, "%s", arg);
         return *arg ? 0 : -1;
     }
+    if (strcmp(verb, "usb") == 0) { /* "arrive [VID:PID]" / "leave [VID:PID]" */
+        a->op = OP_USB;
+        snprintf(a->s, sizeof a->s, "%s%s%s", arg, *rest ? " " : "", rest);
+        return strcmp(arg, "arrive") == 0 || strcmp(arg, "leave") == 0 ? 0 : -1;
+    }
     if (strcmp(verb, "quit") == 0) {
         a->op = OP_QUIT;
         return 0;
@@ -273,7 +284,7 @@ static int reader_real(const kiosk_script_env *env, const action *a, lk_err *err
     char line[MAX_ARG + 16];
     if (!env->reader_cmd)
         return fail(err, a, "no reader to steer", "");
-    if (a->op == OP_READER_INSERT)
+    if (a->op == OP_READER_INSERT || a->op == OP_READER_SERVICE)
         snprintf(line, sizeof line, "insert %s", a->s);
     else if (a->op == OP_READER_REMOVE && a->a >= 0)
         snprintf(line, sizeof line, "remove after %ld", a->a);
@@ -335,10 +346,16 @@ static int run(kiosk_script *sc, const action *a, const kiosk_script_env *env, u
         else
             lk_session_intent(env->s, LK_INTENT_TYPE, 0, a->s);
         return 1;
-    case OP_READER_SERVICE:
+    case OP_READER_SERVICE: /* with pn532-sim: FILE is its card file (card make-service) */
         if (!env->reader)
-            return fail(err, a, "service cards need the simulated reader", "");
+            return reader_real(env, a, err);
         return lk_idr_sim_service(env->reader, a->s, err) == 0 ? 1 : LK_EINVAL;
+    case OP_USB: {
+        lk_err e = {0};
+        if (!env->usb_cmd)
+            return fail(err, a, "no USB wiring", "");
+        return env->usb_cmd(env->ctx, a->s, &e) == 0 ? 1 : fail(err, a, "usb: ", e.msg);
+    }
     case OP_READER_INSERT:
     case OP_READER_REMOVE:
     case OP_READER_DELAY:

@@ -24,6 +24,8 @@ typedef struct kiosk_script_env {
     /* With a real reader (reader NULL): `reader` actions go to pn532-sim as control lines
      * ("insert FILE", "remove", "remove after N", "delay MS"). NULL: reader actions fail. */
     int (*reader_cmd)(void *ctx, const char *line, lk_err *err);
+    /* `usb arrive|leave [VID:PID]`: a USB mass-storage event as the adapter reports it. */
+    int (*usb_cmd)(void *ctx, const char *args, lk_err *err);
     /* The view on screen and where typed text goes (diagnostics or the session); NULL: the
      * session's. */
     const lk_view *(*view)(void *ctx);
@@ -42,8 +44,9 @@ void kiosk_script_free(kiosk_script *sc);
 int kiosk_script_step(kiosk_script *sc, const kiosk_script_env *env, uint64_t now_ms, lk_err *err);
 
 /* What a screen is called in screenshots and `wait`: the screen name, then the reason (end and
- * staff screens), hint, "loading" (preview) or printer fault when there is one, then the
- * language: "ended-timeout-zh-CN", "printing-media-empty-en", "face-face_hold-en". */
+ * staff screens), hint, "loading" (preview), printer fault, bundle outcome ("applied",
+ * "refused") or PIN check ("checking", "wrong") when there is one, then the language:
+ * "ended-timeout-zh-CN", "printing-media-empty-en", "diag_bundle-refused-en". */
 void kiosk_script_key(const lk_view *v, char *buf, size_t n);
 
 #endif

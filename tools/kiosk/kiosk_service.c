@@ -123,8 +123,20 @@ lk_svcmode *kiosk_service_mode(kiosk_service *ks)
     return ks->m;
 }
 
+const char *kiosk_service_state_dir(const kiosk_service *ks)
+{
+    return ks->state_dir;
+}
+
+const char *kiosk_service_log_path(const kiosk_service *ks)
+{
+    return ks->log_path;
+}
+
 int kiosk_service_event(kiosk_service *ks, const lk_evt *e, const lk_view *session_view)
 {
+    if (lk_svcmode_event(ks->m, e)) /* the PIN check's verdict */
+        return 1;
     if (e->type != LK_EVT_SERVICE_CARD)
         return 0;
     /* Customers never get here: only a service card, and only while nobody is being served. */

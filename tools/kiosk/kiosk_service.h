@@ -17,6 +17,10 @@ int kiosk_service_create(lk_store *st, const char *db_path, lk_docreader *reader
                          kiosk_service **out, lk_err *err);
 void kiosk_service_free(kiosk_service *ks);
 lk_svcmode *kiosk_service_mode(kiosk_service *ks);
+/* The state folder and log file it found (USB bundles apply and export with the same). */
+const char *kiosk_service_state_dir(const kiosk_service *ks);
+const char *kiosk_service_log_path(const kiosk_service *ks);
+/* Also handles the PIN check's verdict from the worker the PIN is hashed on. */
 /* Handles a service-card event (only when the session shows attract); 1 when e was one. */
 int kiosk_service_event(kiosk_service *ks, const lk_evt *e, const lk_view *session_view);
 

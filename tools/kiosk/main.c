@@ -17,6 +17,7 @@
 #include "kiosk_ports.h"
 #include "kiosk_script.h"
 #include "kiosk_service.h"
+#include "kiosk_usb.h"
 #include "lk_sim.h"
 #include "ui/lk_ui.h"
 
@@ -47,6 +48,7 @@ typedef struct app {
     pthread_mutex_t render_mu;
     lk_session *s;
     kiosk_service *svc; /* diagnostics mode */
+    kiosk_usb *usb;     /* USB arrivals -> bundles */
     lk_disp *d;
     lk_ui *ui;
     kiosk_script *sc;
@@ -276,7 +278,8 @@ static void on_events(void *ctx, int fd, uint32_t events)
     app *a = ctx;
     lk_evt e;
     while (lk_evtq_pop(a->q, &e) == 1)
-        if (!kiosk_service_event(a->svc, &e, lk_session_view(a->s)))
+        if (!kiosk_service_event(a->svc, &e, lk_session_view(a->s)) &&
+            !kiosk_usb_event(a->usb, &e, lk_session_view(a->s)))
             lk_session_handle(a->s, &e);
     observe(a);
 }
@@ -340,6 +343,12 @@ static int script_reader_cmd(void *ctx, const char *line, lk_err *err)
     return kiosk_pn532_command(a->o.pn532, line, err);
 }
 
+static int script_usb_cmd(void *ctx, const char *args, lk_err *err)
+{
+    app *a = ctx;
+    return kiosk_usb_command(a->usb, args, err);
+}
+
 static void run_script(app *a)
 {
     if (!a->sc)
@@ -351,6 +360,7 @@ static void run_script(app *a)
                             .printer = a->ports.sim_printer ? a->prn : NULL,
                             .shot = script_shot,
                             .reader_cmd = a->o.pn532 ? script_reader_cmd : NULL,
+                            .usb_cmd = script_usb_cmd,
                             .view = shown_view,
                             .post = post_intent,
                             .ctx = a};
@@ -464,6 +474,20 @@ static int make_ports(app *a, lk_err *err)
     return rc;
 }
 
+/* USB: a stick's bundles are applied on a worker with a store handle of its own. */
+static int make_usb(app *a, const char *db, lk_err *err)
+{
+    kiosk_usb_cfg c = {.st = a->st,
+                       .loop = a->loop,
+                       .workers = a->w,
+                       .svc = kiosk_service_mode(a->svc),
+                       .db = db,
+                       .secret = a->o.secret ? a->o.secret : getenv("LK_SECRET_FILE"),
+                       .state_dir = kiosk_service_state_dir(a->svc),
+                       .log_path = kiosk_service_log_path(a->svc)};
+    return kiosk_usb_create(&c, &a->usb, err);
+}
+
 static int make_core(app *a, lk_err *err)
 {
     const char *db = lk_store_pick_path(a->o.db, getenv("LK_DB"));
@@ -501,6 +525,10 @@ static int make_core(app *a, lk_err *err)
     rc = lk_session_create(&d, &cfg, &a->s, err);
     if (rc == 0)
         rc = kiosk_service_create(a->st, db, a->idr, a->q, &a->svc, err);
+    if (rc == 0) /* PINs are hashed on a worker, never on the frame loop */
+        lk_svcmode_set_workers(kiosk_service_mode(a->svc), a->w);
+    if (rc == 0)
+        rc = make_usb(a, db, err);
     return rc;
 }
 
@@ -541,6 +569,7 @@ static int start(app *a, lk_err *err)
 static void stop(app *a)
 {
     /* The session cancels its jobs; the workers then finish them before any port goes. */
+    kiosk_usb_free(a->usb);
     kiosk_service_free(a->svc);
     lk_session_free(a->s);
     lk_workers_free(a->w);

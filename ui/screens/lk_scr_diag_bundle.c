@@ -1,17 +1,22 @@
 /* lk_scr_diag_bundle: the result of the last configuration bundle that came on a USB stick:
- * applied (which version) or refused (why). */
+ * applied (which version) or refused (why). Shown on its own, without a technician (the page
+ * that opens on attract when a stick's bundles were looked at), it has only an OK button. */
 #include "lk_scr_diag.h"
 
 static int buttons(const lk_screen_ctx *c, lk_button *out, int max)
 {
     (void)max;
-    return lk_diag_nav(c, out, 0);
+    if (c->v->svc->tech_id[0])
+        return lk_diag_nav(c, out, 0);
+    out[0] = lk_wdg_button("ok", lk_tr(c, "diag.pin_ok"), lk_wdg_stack(c, 0, 1), LK_INTENT_OK, 0,
+                           LK_BTN_PRIMARY);
+    return 1;
 }
 
 static void draw(const lk_screen_ctx *c)
 {
     const lk_svc_view *s = c->v->svc;
-    int y = lk_diag_tech_line(c);
+    int y = s->tech_id[0] ? lk_diag_tech_line(c) : c->body.y;
     if (!s->bundle_seen) {
         lk_wdg_para(c, lk_tr(c, "diag.bundle_none"), y + 20, c->font, LK_COL_MUTED, 0);
         return;

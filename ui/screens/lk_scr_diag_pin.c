@@ -45,7 +45,12 @@ static void draw(const lk_screen_ctx *c)
     c->d->ops->fill(c->d, box, LK_COL_PANEL);
     c->d->ops->outline(c->d, box, 4, LK_COL_HEADER);
     c->d->ops->text(c->d, dots, box, 56, LK_COL_TEXT, LK_TEXT_CENTER | LK_TEXT_BOLD);
-    if (s->pin_wrong) {
+    if (s->pin_checking) {
+        lk_rect k = key_rect(c, 11);
+        c->d->ops->text(c->d, lk_tr(c, "diag.pin_checking"),
+                        (lk_rect){c->body.x, k.y + k.h + 30, c->body.w, 120}, c->font * 4 / 5,
+                        LK_COL_MUTED, LK_TEXT_BOLD | LK_TEXT_HCENTER);
+    } else if (s->pin_wrong) {
         char buf[200];
         lk_i18n_fmt(c->t, c->lang, "diag.pin_wrong", s->attempts_left, NULL, buf, sizeof buf);
         lk_rect k = key_rect(c, 11);

@@ -57,10 +57,25 @@ typedef struct lk_service_verdict {
     int64_t locked_until; /* Unix seconds, 0 when not locked */
 } lk_service_verdict;
 
-/* One entry attempt: lock, card, PIN, in that order, in one transaction. Returns 0 when the
- * attempt was judged (v says how), a negative code when the store failed. */
+/* One entry attempt: lock, card, PIN, in that order (attempt_begin, the PIN check, then
+ * attempt_end). Returns 0 when the attempt was judged (v says how), a negative code when the
+ * store failed. */
 int lk_service_enter(lk_store *st, const lk_sign_key *admin, const uint8_t *token, size_t len,
                      const char *pin, int64_t now, lk_service_verdict *v, lk_err *err);
+
+/* The same attempt in two halves, so that PBKDF2 (lk_service_pin_check, tens of milliseconds
+ * or more) can run on a worker while the store stays on its own thread. begin judges the lock
+ * and the card; when the PIN is to be judged it sets v->reason to "pending", copies the stored
+ * service.pin_hash into stored, and counts the attempt as a failure already, so that nothing
+ * happening during the hash (a restart, the page closing) can take a wrong PIN back. Any
+ * other reason is a refusal, audited as in lk_service_enter. end takes the check's answer
+ * (1, 0, or LK_EINVAL) and judges it: a right PIN resets the count, the fifth wrong one
+ * locks. Both in one transaction each. */
+int lk_service_attempt_begin(lk_store *st, const lk_sign_key *admin, const uint8_t *token,
+                             size_t len, int64_t now, char *stored, size_t stored_size,
+                             lk_service_verdict *v, lk_err *err);
+int lk_service_attempt_end(lk_store *st, const lk_sign_key *admin, const uint8_t *token, size_t len,
+                           int match, int64_t now, lk_service_verdict *v, lk_err *err);
 
 /* The lockout as it stands. */
 int lk_service_lock_state(lk_store *st, int64_t now, int *failures, int64_t *locked_until,

@@ -14,12 +14,17 @@
 
 #include "kiosk/lk_diag.h"
 #include "kiosk/lk_service.h"
+#include "kiosk/lk_evt.h"
 #include "kiosk/lk_view.h"
+#include "kiosk/lk_worker.h"
 
-#define LK_SVC_ROWS     24
-#define LK_SVC_PIN_MAX  12
-#define LK_SVC_TESTS    16
-#define LK_SVC_CALIB_MX 500 /* the range of printer.calibration_*_01mm */
+#define LK_SVC_ROWS        24
+#define LK_SVC_PIN_MAX     12
+#define LK_SVC_TESTS       16
+#define LK_SVC_CALIB_MX    500 /* the range of printer.calibration_*_01mm */
+#define LK_SVC_BUNDLE_TEXT 600
+/* Tag of the service mode's worker jobs (the customer session's tags are positive). */
+#define LK_SVC_JOB_TAG_PIN (-7101)
 
 typedef struct lk_svc_row {
     char name[40];   /* probe, counter or test name; "" for a log line */
@@ -31,6 +36,7 @@ typedef struct lk_svc_view {
     char tech_id[LK_SERVICE_TECH_MAX + 1];
     int pin_len;                  /* digits typed so far (shown as dots) */
     int pin_wrong;                /* the last PIN was wrong */
+    int pin_checking;             /* the PIN is being checked (on a worker): keys wait */
     int attempts_left;            /* before the lockout */
     char refusal[16];             /* LK_ST_DIAG_REFUSED: "locked", "bad-card", "expired", ... */
     int64_t locked_until;         /* Unix seconds */
@@ -44,7 +50,7 @@ typedef struct lk_svc_view {
     char result_text[160];
     int calib_x, calib_y; /* 0.1 mm */
     int bundle_seen, bundle_ok;
-    char bundle_text[200];
+    char bundle_text[LK_SVC_BUNDLE_TEXT];
 } lk_svc_view;
 
 typedef struct lk_svcmode lk_svcmode;
@@ -63,9 +69,14 @@ typedef struct lk_svcmode_deps {
     int64_t (*wall_s)(void *ctx);    /* NULL: time(NULL) */
     void *clock_ctx;
     int timeout_s; /* idle seconds on any page; <= 0: config service.timeout_s */
+    /* PBKDF2 of a typed PIN runs here, its verdict comes back through lk_svcmode_event, so the
+     * frame loop never waits on it. NULL: checked inline (tools without a loop). */
+    lk_workers *workers;
 } lk_svcmode_deps;
 
 int lk_svcmode_create(const lk_svcmode_deps *d, lk_svcmode **out, lk_err *err);
+/* deps.workers for a mode created before its loop's workers were (the kiosk's wiring). */
+void lk_svcmode_set_workers(lk_svcmode *m, lk_workers *w);
 void lk_svcmode_free(lk_svcmode *m);
 
 /* 1 while a diagnostics page is up (the UI draws lk_svcmode_view, intents go here). */
@@ -78,12 +89,21 @@ int lk_svcmode_active(const lk_svcmode *m);
 int lk_svcmode_card(lk_svcmode *m, const uint8_t *token, size_t len, const char *lang);
 
 void lk_svcmode_intent(lk_svcmode *m, lk_intent intent, int arg, const char *text);
+/* An event from the loop's queue: the PIN check's LK_EVT_JOB_DONE (tag LK_SVC_JOB_TAG_PIN).
+ * Returns 1 when it was the mode's (the mode then owns and frees e->ptr), 0 otherwise. */
+int lk_svcmode_event(lk_svcmode *m, const lk_evt *e);
 /* Every ~100 ms: the inactivity deadline and the visible countdown. */
 void lk_svcmode_tick(lk_svcmode *m);
 
 /* A USB bundle was applied (ok) or refused while the kiosk runs; text says what. Shown on the
  * bundle page when diagnostics is open, and kept for it otherwise. */
 void lk_svcmode_bundle_result(lk_svcmode *m, int ok, const char *text);
+/* Shows the bundle page on its own, without a technician (the admin who brought the stick
+ * sees what became of it): only OK, back or exit, each of which returns to attract; no other
+ * page is reachable from it. Like a service card, the caller offers it only while the customer
+ * session shows attract. Returns 1 when shown, 0 when diagnostics is already open (the result
+ * is then on its bundle page) or there is no result. */
+int lk_svcmode_bundle_show(lk_svcmode *m, const char *lang);
 
 const lk_view *lk_svcmode_view(const lk_svcmode *m);
 
