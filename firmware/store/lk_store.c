@@ -23,6 +23,7 @@ struct lk_store {
     lk_pii *pii;
     sqlite3_stmt *stmt[LK_STMT_COUNT];
     const struct lk_journal_hooks *journal_hooks;
+    struct lk_store_bulk *bulk; /* lk_store_records: lookup entries an import holds back */
 };
 
 /* Migrations, in order: entry i takes user_version i to i+1. Never edit a shipped entry;
@@ -259,6 +260,11 @@ const struct lk_journal_hooks *lk_store_journal_hooks(const lk_store *st)
     return st->journal_hooks;
 }
 
+struct lk_store_bulk **lk_store_bulk_slot(lk_store *st)
+{
+    return &st->bulk;
+}
+
 const lk_pii *lk_store_pii(const lk_store *st)
 {
     return st->pii;
@@ -426,6 +432,7 @@ void lk_store_close(lk_store *st)
 {
     if (!st)
         return;
+    lk_store_bulk_end(st);
     for (int i = 0; i < LK_STMT_COUNT; i++)
         sqlite3_finalize(st->stmt[i]);
     sqlite3_close(st->db);

@@ -52,6 +52,15 @@ int lk_store_prepare_docs(const lk_pii *pii, const lk_record *rec, lk_store_doc 
 int lk_store_put_prepared(lk_store *st, const lk_record *rec, int warnings,
                           const lk_store_doc *docs, int journal, int *inserted, lk_err *err);
 
+/* Bulk mode, for an import inside its transaction: lookup entries of new licenses are held
+ * back and written sorted by document hash, in runs, instead of one random B-tree seek each.
+ * Flush before the transaction commits (and before anything reads collector_docs); end drops
+ * whatever is held (after a rollback) and leaves bulk mode. Begin returns 0 or LK_ENOMEM. */
+int lk_store_bulk_begin(lk_store *st, lk_err *err);
+int lk_store_bulk_flush(lk_store *st, lk_err *err);
+void lk_store_bulk_end(lk_store *st);
+struct lk_store_bulk **lk_store_bulk_slot(lk_store *st);
+
 /* Sizes the page cache: kib is clamped to the everyday size (64 MiB, also what 0 gives) and
  * a 256 MiB ceiling. */
 int lk_store_set_cache(lk_store *st, long kib, lk_err *err);

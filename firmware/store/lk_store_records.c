@@ -124,18 +124,97 @@ int lk_store_prepare_docs(const lk_pii *pii, const lk_record *rec, lk_store_doc 
     return 0;
 }
 
-/* One lookup entry per collector: (document hash, license, position). */
+/* Lookup entries held back by an import (lk_store_bulk_begin). A run of BULK_RUN entries,
+ * ~2.6 MB, is sorted and written at once: consecutive keys then land in the same few leaves,
+ * which stay in the cache, where one entry per record touched a random leaf of a tree that
+ * outgrows the cache at a million licenses. */
+#define BULK_RUN 65536
+typedef struct bulk_doc {
+    uint8_t mac[LK_PII_MAC_LEN];
+    sqlite3_int64 id;
+    int position;
+} bulk_doc;
+
+struct lk_store_bulk {
+    bulk_doc *docs;
+    size_t n;
+};
+
+int lk_store_bulk_begin(lk_store *st, lk_err *err)
+{
+    struct lk_store_bulk **slot = lk_store_bulk_slot(st), *b;
+    if (*slot)
+        return 0;
+    if (!(b = calloc(1, sizeof *b)) || !(b->docs = malloc(BULK_RUN * sizeof *b->docs))) {
+        free(b);
+        return lk_err_set(err, LK_ENOMEM, "out of memory");
+    }
+    *slot = b;
+    return 0;
+}
+
+void lk_store_bulk_end(lk_store *st)
+{
+    struct lk_store_bulk **slot = lk_store_bulk_slot(st);
+    if (!*slot)
+        return;
+    free((*slot)->docs);
+    free(*slot);
+    *slot = NULL;
+}
+
+/* SQLite orders equal-length BLOBs by memcmp, so this is the primary key's order. */
+static int bulk_cmp(const void *a, const void *b)
+{
+    const bulk_doc *x = a, *y = b;
+    int c = memcmp(x->mac, y->mac, LK_PII_MAC_LEN);
+    if (c)
+        return c;
+    if (x->id != y->id)
+        return x->id < y->id ? -1 : 1;
+    return (x->position > y->position) - (x->position < y->position);
+}
+
+static int insert_doc(lk_store *st, const uint8_t *mac, sqlite3_int64 id, int pos, lk_err *err)
+{
+    sqlite3_stmt *s = lk_store_stmt(st, LK_STMT_DOC_INSERT, err);
+    if (!s)
+        return LK_EDB;
+    sqlite3_bind_blob(s, 1, mac, LK_PII_MAC_LEN, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, id);
+    sqlite3_bind_int(s, 3, pos);
+    return step_done(st, s, err, "store collector");
+}
+
+int lk_store_bulk_flush(lk_store *st, lk_err *err)
+{
+    struct lk_store_bulk *b = *lk_store_bulk_slot(st);
+    if (!b || b->n == 0)
+        return 0;
+    qsort(b->docs, b->n, sizeof *b->docs, bulk_cmp);
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < b->n; i++)
+        rc = insert_doc(st, b->docs[i].mac, b->docs[i].id, b->docs[i].position, err);
+    b->n = 0;
+    return rc;
+}
+
+/* One lookup entry per collector: (document hash, license, position); held back in bulk mode. */
 static int insert_docs(lk_store *st, sqlite3_int64 id, const license_row *row, lk_err *err)
 {
+    struct lk_store_bulk *b = *lk_store_bulk_slot(st);
     int rc = 0;
+    if (b && b->n + (size_t)row->n_macs > BULK_RUN)
+        rc = lk_store_bulk_flush(st, err);
     for (int i = 0; rc == 0 && i < row->n_macs; i++) {
-        sqlite3_stmt *s = lk_store_stmt(st, LK_STMT_DOC_INSERT, err);
-        if (!s)
-            return LK_EDB;
-        sqlite3_bind_blob(s, 1, row->macs + i * LK_PII_MAC_LEN, LK_PII_MAC_LEN, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 2, id);
-        sqlite3_bind_int(s, 3, i);
-        rc = step_done(st, s, err, "store collector");
+        if (!b) {
+            rc = insert_doc(st, row->macs + i * LK_PII_MAC_LEN, id, i, err);
+            continue;
+        }
+        bulk_doc *d = &b->docs[b->n++];
+        memcpy(d->mac, row->macs + i * LK_PII_MAC_LEN, LK_PII_MAC_LEN);
+        d->id = id;
+        d->position = i;
     }
     return rc;
 }
@@ -198,7 +277,9 @@ static int put_row(lk_store *st, const lk_record *rec, int warnings, const licen
     if (rc == 0 && *fresh)
         *id = sqlite3_last_insert_rowid(lk_store_db(st));
     int changed = 0;
-    if (rc == 0 && !*fresh && (rc = delete_docs(st, rec->uscc, id, err)) == 0 &&
+    /* Entries held back may be this license's (twice in one file): written before the delete. */
+    if (rc == 0 && !*fresh && (rc = lk_store_bulk_flush(st, err)) == 0 &&
+        (rc = delete_docs(st, rec->uscc, id, err)) == 0 &&
         (rc = write_license(st, LK_STMT_LICENSE_UPDATE, rec, warnings, row, &changed, err)) == 0 &&
         !changed)
         rc = lk_err_set(err, LK_EDB, "license row vanished during update");
