@@ -23,6 +23,7 @@ struct lk_store {
     lk_pii *pii;
     sqlite3_stmt *stmt[LK_STMT_COUNT];
     const struct lk_journal_hooks *journal_hooks;
+    struct lk_store_bulk *bulk; /* lk_store_records: lookup entries an import holds back */
 };
 
 /* Migrations, in order: entry i takes user_version i to i+1. Never edit a shipped entry;
@@ -147,6 +148,32 @@ static const char *const migrations[] = {
     " attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT, created_at INTEGER NOT NULL,"
     " delivered_at INTEGER);"
     "CREATE INDEX registry_reports_pending ON registry_reports(state, id);",
+    /* 4 -> 5: the import's write cost (issue 2). A collector was a 2-index row with a foreign
+     * key (four B-tree seeks each) and every license insert ran a trigger program; both made
+     * SQLite keep a statement journal, which copied a 16 KiB page to a temp file per statement.
+     * Now the lookup is a narrow covering table, (document hash, license, position), the
+     * display fields of the collectors live in the license row (`collectors`: role, name,
+     * doc_type, doc_masked joined by US (0x1f), people by RS (0x1e), holder first; validation
+     * rejects control characters in those fields) and the row keeps its collectors' hashes
+     * (`collector_macs`, 32 bytes each, in position order) so an update can remove exactly
+     * their lookup entries by primary key. Licenses are never deleted, so no cascade is lost.
+     * The insert trigger goes: the store's one INSERT statement, the only writer of new
+     * license rows (import, lk_store_put_record, registry feed), applies a revocation itself;
+     * the update trigger, which guards every UPDATE, stays. */
+    "CREATE TABLE collector_docs (doc_mac BLOB NOT NULL, license_id INTEGER NOT NULL,"
+    " position INTEGER NOT NULL, PRIMARY KEY (doc_mac, license_id, position)) WITHOUT ROWID;"
+    "ALTER TABLE licenses ADD COLUMN collectors TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE licenses ADD COLUMN collector_macs BLOB;"
+    "INSERT INTO collector_docs (doc_mac, license_id, position)"
+    " SELECT doc_mac, license_id, position FROM collectors;"
+    "UPDATE licenses SET"
+    " collectors = COALESCE((SELECT group_concat(e, char(30)) FROM (SELECT role || char(31) ||"
+    " name || char(31) || doc_type || char(31) || doc_masked AS e FROM collectors c"
+    " WHERE c.license_id = licenses.id ORDER BY c.position)), ''),"
+    " collector_macs = (SELECT CAST(group_concat(m, '') AS BLOB) FROM (SELECT doc_mac AS m"
+    " FROM collectors c WHERE c.license_id = licenses.id ORDER BY c.position));"
+    "DROP TABLE collectors;"
+    "DROP TRIGGER registry_revoked_insert;",
 };
 #define N_MIGRATIONS (sizeof migrations / sizeof migrations[0])
 _Static_assert(N_MIGRATIONS == LK_STORE_SCHEMA_VERSION, "one migration per schema version");
@@ -156,35 +183,40 @@ static const char *const stmt_sql[LK_STMT_COUNT] = {
      * known) falls through to LICENSE_UPDATE. No RETURNING: SQLite 3.40 runs it through an
      * ephemeral table, a third of the statement's cost; sqlite3_changes() and
      * sqlite3_last_insert_rowid() say the same for one row. */
+    /* The status expression is the revocation rule of migration 4's former insert trigger:
+     * a stale 'approved' cannot bring a revoked license back. */
     [LK_STMT_LICENSE_INSERT] =
         "INSERT INTO licenses (uscc, name, entity_type, type_name, holder_role, holder_name,"
         " scope, capital, composition, established, term_from, term_to, address, authority,"
-        " registered, qr_payload, status, duplicates, legacy_uscc, updated_at)"
-        " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20)"
+        " registered, qr_payload, status, duplicates, legacy_uscc, updated_at, collectors,"
+        " collector_macs)"
+        " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,"
+        " CASE WHEN ?17 = 'approved' AND EXISTS (SELECT 1 FROM registry_revocations r"
+        " WHERE r.uscc = ?1) THEN 'revoked' ELSE ?17 END,?18,?19,?20,?21,?22)"
         " ON CONFLICT (uscc) DO NOTHING",
     [LK_STMT_LICENSE_UPDATE] =
         "UPDATE licenses SET name=?2, entity_type=?3, type_name=?4,"
         " holder_role=?5, holder_name=?6, scope=?7, capital=?8, composition=?9,"
         " established=?10, term_from=?11, term_to=?12, address=?13, authority=?14,"
         " registered=?15, qr_payload=?16, status=?17, duplicates=?18, legacy_uscc=?19,"
-        " updated_at=?20 WHERE uscc = ?1 RETURNING id",
+        " updated_at=?20, collectors=?21, collector_macs=?22 WHERE uscc = ?1",
+    [LK_STMT_LICENSE_MACS] = "SELECT id, collector_macs FROM licenses WHERE uscc = ?1",
     [LK_STMT_LICENSE_GET] =
         "SELECT id, uscc, name, entity_type, type_name, scope, capital, composition,"
         " established, term_from, term_to, address, authority, registered, qr_payload, status,"
-        " duplicates FROM licenses WHERE uscc = ?1",
-    [LK_STMT_COLLECTORS_DELETE] = "DELETE FROM collectors WHERE license_id = ?1",
-    [LK_STMT_COLLECTOR_INSERT] =
-        "INSERT INTO collectors (license_id, kind, role, name, doc_type, doc_mac, doc_masked,"
-        " position) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
-    [LK_STMT_COLLECTORS_GET] = "SELECT kind, role, name, doc_type, doc_masked FROM collectors"
-                               " WHERE license_id = ?1 ORDER BY position",
+        " duplicates, collectors FROM licenses WHERE uscc = ?1",
+    /* DO NOTHING rather than a plain insert: a statement that cannot abort needs no statement
+     * journal. The key includes the position, so a real conflict means the entry is there. */
+    [LK_STMT_DOC_INSERT] = "INSERT INTO collector_docs (doc_mac, license_id, position)"
+                           " VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+    [LK_STMT_DOC_DELETE] = "DELETE FROM collector_docs WHERE doc_mac = ?1 AND license_id = ?2",
     [LK_STMT_PRINT_JOB_INSERT] =
         "INSERT OR IGNORE INTO print_jobs (license_id, copy, copy_no, created_at, updated_at)"
         " VALUES (?1, ?2, ?3, ?4, ?4)",
     [LK_STMT_FIND_BY_DOC] =
-        "SELECT l.uscc, l.name, l.entity_type, l.type_name, c.kind, c.role, c.name,"
-        " c.doc_masked, l.duplicates FROM collectors c JOIN licenses l ON l.id = c.license_id"
-        " WHERE c.doc_mac = ?1 AND l.status = 'approved' ORDER BY l.uscc, c.position",
+        "SELECT l.uscc, l.name, l.entity_type, l.type_name, d.position, l.collectors,"
+        " l.duplicates FROM collector_docs d JOIN licenses l ON l.id = d.license_id"
+        " WHERE d.doc_mac = ?1 AND l.status = 'approved' ORDER BY l.uscc, d.position",
     [LK_STMT_AUDIT_HEAD] = "SELECT seq, mac, tag FROM audit_head WHERE id = 1",
     [LK_STMT_AUDIT_INSERT] = "INSERT INTO audit (seq, ts, actor, event, detail, prev_mac, mac)"
                              " VALUES (?1,?2,?3,?4,?5,?6,?7)",
@@ -226,6 +258,11 @@ void lk_store_set_journal_hooks(lk_store *st, const struct lk_journal_hooks *h)
 const struct lk_journal_hooks *lk_store_journal_hooks(const lk_store *st)
 {
     return st->journal_hooks;
+}
+
+struct lk_store_bulk **lk_store_bulk_slot(lk_store *st)
+{
+    return &st->bulk;
 }
 
 const lk_pii *lk_store_pii(const lk_store *st)
@@ -327,6 +364,20 @@ static int migrate(lk_store *st, lk_err *err)
     return 0;
 }
 
+int lk_store_migrate_raw(sqlite3 *db, int to)
+{
+    int rc = SQLITE_OK;
+    for (int v = 0; rc == SQLITE_OK && v < to && v < (int)N_MIGRATIONS; v++) {
+        char bump[48];
+        snprintf(bump, sizeof bump, "PRAGMA user_version = %d", v + 1);
+        if ((rc = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL)) == SQLITE_OK &&
+            (rc = sqlite3_exec(db, migrations[v], NULL, NULL, NULL)) == SQLITE_OK &&
+            (rc = sqlite3_exec(db, bump, NULL, NULL, NULL)) == SQLITE_OK)
+            rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    }
+    return rc;
+}
+
 /* page_size only takes effect on a database not yet created (existing files keep theirs).
  * 16 KiB rather than SQLite's 4 KiB: a license row is ~2.1 KB, so 4 KiB pages held one row
  * and a half-empty page each, and an import of a million rows made half a million WAL writes
@@ -381,6 +432,7 @@ void lk_store_close(lk_store *st)
 {
     if (!st)
         return;
+    lk_store_bulk_end(st);
     for (int i = 0; i < LK_STMT_COUNT; i++)
         sqlite3_finalize(st->stmt[i]);
     sqlite3_close(st->db);

@@ -11,10 +11,10 @@
 enum lk_stmt {
     LK_STMT_LICENSE_INSERT,
     LK_STMT_LICENSE_UPDATE,
+    LK_STMT_LICENSE_MACS,
     LK_STMT_LICENSE_GET,
-    LK_STMT_COLLECTORS_DELETE,
-    LK_STMT_COLLECTOR_INSERT,
-    LK_STMT_COLLECTORS_GET,
+    LK_STMT_DOC_INSERT,
+    LK_STMT_DOC_DELETE,
     LK_STMT_PRINT_JOB_INSERT,
     LK_STMT_FIND_BY_DOC,
     LK_STMT_AUDIT_HEAD,
@@ -52,9 +52,22 @@ int lk_store_prepare_docs(const lk_pii *pii, const lk_record *rec, lk_store_doc 
 int lk_store_put_prepared(lk_store *st, const lk_record *rec, int warnings,
                           const lk_store_doc *docs, int journal, int *inserted, lk_err *err);
 
+/* Bulk mode, for an import inside its transaction: lookup entries of new licenses are held
+ * back and written sorted by document hash, in runs, instead of one random B-tree seek each.
+ * Flush before the transaction commits (and before anything reads collector_docs); end drops
+ * whatever is held (after a rollback) and leaves bulk mode. Begin returns 0 or LK_ENOMEM. */
+int lk_store_bulk_begin(lk_store *st, lk_err *err);
+int lk_store_bulk_flush(lk_store *st, lk_err *err);
+void lk_store_bulk_end(lk_store *st);
+struct lk_store_bulk **lk_store_bulk_slot(lk_store *st);
+
 /* Sizes the page cache: kib is clamped to the everyday size (64 MiB, also what 0 gives) and
  * a 256 MiB ceiling. */
 int lk_store_set_cache(lk_store *st, long kib, lk_err *err);
+
+/* Applies migrations 0..to-1 to a bare, new connection: how tests build a database as an
+ * older build left it, to check that it migrates forward. SQLite's result code. */
+int lk_store_migrate_raw(sqlite3 *db, int to);
 
 /* Whether a transaction is open on the connection (so helpers can join it). */
 int lk_store_in_tx(lk_store *st);

@@ -38,15 +38,19 @@ full=$(cat "$LK_TEST_DATA/records-sample.jsonl" "$work/big.jsonl" |
 
 # check_state DIR LABEL: integrity ok and the license count one of the two allowed values.
 check_state() {
-    local db=$1/kiosk.db ic n audit orphans
+    local db=$1/kiosk.db ic n audit orphans docs
     ic=$(sql "$db" 'PRAGMA integrity_check' 2>&1 || :)
     [[ $ic == ok ]] || fail "$2: integrity_check: $(head -n 1 <<<"$ic") ($(wc -l <<<"$ic") lines)"
     n=$(sql "$db" 'SELECT count(*) FROM licenses' 2>&1 || :)
     audit=$(sql "$db" 'SELECT count(*) FROM audit' 2>&1 || :)
+    # Lookup entries belong to license rows, and each row lists exactly its own, in either state.
+    orphans=$(sql "$db" 'SELECT count(*) FROM collector_docs WHERE license_id NOT IN (SELECT id FROM licenses)')
+    [[ $orphans -eq 0 ]] || fail "$2: $orphans orphan collectors"
+    docs=$(sql "$db" 'SELECT (SELECT count(*) FROM collector_docs) -
+        (SELECT COALESCE(sum(length(collector_macs)), 0) / 32 FROM licenses)')
+    [[ $docs == 0 ]] || fail "$2: lookup entries and license rows disagree ($docs)"
     if [[ $n == "$before" ]]; then
         [[ $audit == "$audit_before" ]] || fail "$2: licenses as before but audit rows $audit"
-        orphans=$(sql "$db" 'SELECT count(*) FROM collectors WHERE license_id NOT IN (SELECT id FROM licenses)')
-        [[ $orphans -eq 0 ]] || fail "$2: $orphans orphan collectors"
     elif [[ $n == "$full" ]]; then
         echo "$2: the import had finished ($n licenses)"
     else

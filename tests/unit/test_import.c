@@ -301,6 +301,71 @@ static void test_many_batches(void **state)
         assert_int_equal(o.lines[i], bad[i]);
 }
 
+static int count_match(void *ctx, const lk_store_match *m)
+{
+    (void)m;
+    ++*(int *)ctx;
+    return 0;
+}
+
+/* An import holds new licenses' lookup entries back and writes them sorted at the end; a
+ * license that comes twice in one file must still end with only its second version's
+ * collectors, and every entry must be one its license row lists. */
+static void test_same_license_twice(void **state)
+{
+    fixture *fx = *state;
+    char path[160];
+    snprintf(path, sizeof path, "%s/twice.jsonl", fx->dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    lk_gen g;
+    lk_gen_init(&g, 9);
+    lk_record *first = NULL;
+    uint64_t idx = 0;
+    while (assert_int_equal(lk_gen_record(&g, idx++, &first), 0), first->n_agents == 0)
+        lk_record_free(first);
+    char *json = lk_record_to_json(first, 0);
+    fprintf(f, "%s\n", json);
+    free(json);
+    for (int i = 0; i < 300; i++) {
+        lk_record *rec = NULL;
+        assert_int_equal(lk_gen_record(&g, idx++, &rec), 0);
+        json = lk_record_to_json(rec, 0);
+        fprintf(f, "%s\n", json);
+        free(json);
+        lk_record_free(rec);
+    }
+    size_t agents = first->n_agents;
+    first->n_agents = 0; /* the second version withdraws every agent */
+    json = lk_record_to_json(first, 0);
+    fprintf(f, "%s\n", json);
+    free(json);
+    first->n_agents = agents;
+    assert_int_equal(fclose(f), 0);
+    seen s;
+    lk_import_stats st = import(fx, path, &s);
+    assert_int_equal(st.updated, 1);
+    assert_int_equal(st.inserted, (long)licenses(fx));
+    int n = 0;
+    assert_true(lk_store_find_by_doc(fx->st, first->agents[0].doc_type, first->agents[0].doc_number,
+                                     count_match, &n, NULL) >= 0);
+    assert_int_equal(n, 0);
+    n = 0;
+    assert_int_equal(lk_store_find_by_doc(fx->st, first->holder.doc_type, first->holder.doc_number,
+                                          count_match, &n, NULL),
+                     strcmp(first->status, "approved") == 0 ? 1 : 0);
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_prepare_v2(lk_store_db(fx->st),
+                                        "SELECT (SELECT count(*) FROM collector_docs) -"
+                                        " (SELECT sum(length(collector_macs)) / 32 FROM licenses)",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(q, 0), 0);
+    sqlite3_finalize(q);
+    lk_record_free(first);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -310,6 +375,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_overlong_line, lk_test_setup_open, lk_test_teardown),
         cmocka_unit_test_setup_teardown(test_nul_byte_line, lk_test_setup_open, lk_test_teardown),
         cmocka_unit_test_setup_teardown(test_many_batches, lk_test_setup_open, lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_same_license_twice, lk_test_setup_open,
+                                        lk_test_teardown),
         /* Last: with the reader bug it trips the sanitizers, which end the process. */
         cmocka_unit_test_setup_teardown(test_nul_in_overlong_tail, lk_test_setup_open,
                                         lk_test_teardown),

@@ -1,6 +1,7 @@
 /* test_store: the SQLite store itself: schema creation and the version guard, the record round
  * trip (identity numbers only masked on the way back), lookup by document for holders and
- * agents, upsert in place with collectors replaced, and the print journal's add-only rows. */
+ * agents, upsert in place with collectors replaced, the print journal's add-only rows, and a
+ * version-4 database (collectors as rows) migrating forward. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,8 @@
 #include <unistd.h>
 
 #include "lk_testutil.h"
+#include "../../firmware/store/lk_store_int.h"
+#include "kiosk/lk_pii.h"
 #include "kiosk/lk_store.h"
 
 #define TODAY 20261122
@@ -82,9 +85,10 @@ static void test_open_creates_schema(void **state)
     fixture *fx = *state;
     fx->st = lk_test_open(fx);
     assert_int_equal(query_int(fx->st, "PRAGMA user_version"), LK_STORE_SCHEMA_VERSION);
-    assert_int_equal(query_int(fx->st, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
-                                       " AND name IN ('licenses','collectors','print_jobs','audit',"
-                                       "'audit_head','config','counters')"),
+    assert_int_equal(query_int(fx->st,
+                               "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+                               " AND name IN ('licenses','collector_docs','print_jobs','audit',"
+                               "'audit_head','config','counters')"),
                      7);
     assert_non_null(lk_store_pii(fx->st));
     lk_store_close(fx->st);
@@ -219,7 +223,7 @@ static void test_upsert_in_place(void **state)
     assert_int_equal(put(fx->st, make_record("新名称有限公司", one_agent, "approved", 1)), 0);
     assert_int_equal(query_int(fx->st, "SELECT count(*) FROM licenses"), 1);
     assert_int_equal(query_int(fx->st, "SELECT id FROM licenses"), id);
-    assert_int_equal(query_int(fx->st, "SELECT count(*) FROM collectors"), 2);
+    assert_int_equal(query_int(fx->st, "SELECT count(*) FROM collector_docs"), 2);
     lk_record *rec = NULL;
     assert_int_equal(lk_store_get_record(fx->st, USCC, &rec, NULL), 0);
     assert_string_equal(rec->name, "新名称有限公司");
@@ -264,6 +268,87 @@ static void test_print_jobs(void **state)
                      1);
 }
 
+/* Writes one v4 collector row, hashed under the kiosk secret as a v4 build did. */
+static void v4_collector(sqlite3 *db, const lk_pii *pii, int pos, const char *kind,
+                         const char *role, const char *name, const char *type, const char *number,
+                         const char *masked)
+{
+    uint8_t mac[LK_PII_MAC_LEN];
+    assert_int_equal(lk_pii_doc_mac(pii, type, number, mac), 0);
+    sqlite3_stmt *s = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "INSERT INTO collectors (license_id, position, kind, role,"
+                                        " name, doc_type, doc_mac, doc_masked)"
+                                        " VALUES (7, ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                                        -1, &s, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_int(s, 1, pos);
+    sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, role, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 5, type, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(s, 6, mac, sizeof mac, SQLITE_STATIC);
+    sqlite3_bind_text(s, 7, masked, -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(s), SQLITE_DONE);
+    sqlite3_finalize(s);
+}
+
+/* A database as a version-4 build left it (collectors as rows, the revocation insert trigger)
+ * opens as version 5 with the same answers, and its rows update like new ones. */
+static void test_migrates_from_v4(void **state)
+{
+    fixture *fx = *state;
+    char secret[sizeof fx->db + 8];
+    snprintf(secret, sizeof secret, "%s.secret", fx->db);
+    lk_pii *pii = NULL;
+    assert_int_equal(lk_pii_open(secret, &pii, NULL), 0);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
+    assert_int_equal(lk_store_migrate_raw(db, 4), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db,
+                     "INSERT INTO licenses (id, uscc, name, entity_type, holder_role,"
+                     " holder_name, scope, established, address, authority,"
+                     " registered, status, duplicates, updated_at) VALUES (7, '" USCC
+                     "', '旧名称有限公司', 'company', '法定代表人', '张伟',"
+                     " '软件开发。', '2015-03-01', '广东省深圳市', '深圳市市场监督管理局',"
+                     " '2020-02-29', 'approved', 1, 0)",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    v4_collector(db, pii, 0, "holder", "法定代表人", "张伟", "resident_id", HOLDER_ID,
+                 "1101**********002X");
+    v4_collector(db, pii, 1, "agent", "委托代理人", "李娜", "passport", AGENT_PP, "E******78");
+    sqlite3_close(db);
+    lk_pii_close(pii);
+
+    fx->st = lk_test_open(fx);
+    assert_int_equal(query_int(fx->st, "PRAGMA user_version"), LK_STORE_SCHEMA_VERSION);
+    assert_int_equal(query_int(fx->st, "SELECT count(*) FROM sqlite_master WHERE name IN"
+                                       " ('collectors', 'registry_revoked_insert')"),
+                     0);
+    assert_int_equal(query_int(fx->st, "SELECT count(*) FROM collector_docs"), 2);
+    found f;
+    assert_int_equal(find(fx->st, "resident_id", HOLDER_ID, &f), 1);
+    assert_string_equal(f.as_role[0], "holder");
+    assert_int_equal(find(fx->st, "passport", AGENT_PP, &f), 1);
+    assert_string_equal(f.as_role[0], "agent");
+    lk_record *rec = NULL;
+    assert_int_equal(lk_store_get_record(fx->st, USCC, &rec, NULL), 0);
+    assert_string_equal(rec->holder.role, "法定代表人");
+    check_person(&rec->holder, "张伟", "resident_id", "1101**********002X");
+    assert_int_equal(rec->n_agents, 1);
+    check_person(&rec->agents[0], "李娜", "passport", "E******78");
+    lk_record_free(rec);
+    /* The migrated row's lookup entries are replaced on update, exactly like a new row's. */
+    const char *one_agent =
+        "[{\"name\":\"王芳\",\"doc_type\":\"resident_id\",\"doc_number\":\"" AGENT_ID "\"}]";
+    assert_int_equal(put(fx->st, make_record("新名称有限公司", one_agent, "approved", 1)), 0);
+    assert_int_equal(query_int(fx->st, "SELECT count(*) FROM licenses"), 1);
+    assert_int_equal(find(fx->st, "passport", AGENT_PP, &f), 0);
+    assert_int_equal(find(fx->st, "resident_id", AGENT_ID, &f), 1);
+    assert_int_equal(query_int(fx->st, "SELECT count(*) FROM collector_docs"), 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -274,6 +359,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_find_by_doc, lk_test_setup, lk_test_teardown),
         cmocka_unit_test_setup_teardown(test_upsert_in_place, lk_test_setup, lk_test_teardown),
         cmocka_unit_test_setup_teardown(test_print_jobs, lk_test_setup, lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_migrates_from_v4, lk_test_setup, lk_test_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

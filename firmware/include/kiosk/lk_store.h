@@ -17,7 +17,7 @@ typedef struct lk_store lk_store;
 typedef struct sqlite3 sqlite3;
 
 /* The schema version this build migrates to (PRAGMA user_version). */
-#define LK_STORE_SCHEMA_VERSION 4
+#define LK_STORE_SCHEMA_VERSION 5
 
 /* Picks the database path: the command line's --db, else $LK_DB (passed in by main), else the
  * built-in default. Returns a pointer to one of its arguments or to static storage. */
