@@ -131,7 +131,7 @@ lk_print_outcome lk_print_judge(const lk_job_info *info, char *reason, size_t n)
         return LK_PRINT_COMPLETED;
     }
     if (info->state == LK_JOB_COMPLETED) {
-        snprintf(reason, n, "completed, but the printer lost its job history (restarted?): %s",
+        snprintf(reason, n, "completed, but the printer lost its job history (restarted?): %.190s",
                  info->reason);
         return LK_PRINT_UNCERTAIN;
     }
