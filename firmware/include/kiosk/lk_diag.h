@@ -23,6 +23,9 @@ typedef struct lk_diag_env {
     const char *state_dir;        /* the kiosk's data folder: disk space is measured there */
     const char *software_version; /* e.g. "0.1.0" */
     int64_t now;                  /* Unix seconds */
+    /* The overlay calibration in effect (printer.calibration_x_01mm / _y_01mm), read by the
+     * caller so that a test on a worker needs no store. */
+    int calib_x_01mm, calib_y_01mm;
 } lk_diag_env;
 
 /* Fills state (status + reason) and may add fields to detail (a JSON object). */
@@ -33,6 +36,9 @@ typedef struct lk_diag_probe {
     const char *name; /* "disk", "database", "printer", ... */
     lk_diag_probe_fn run;
     void *ctx; /* for placeholders: the reason string */
+    /* It talks to a device and may block for seconds (CUPS, libnfc, a camera): a UI runs it on
+     * a worker, where env->st is NULL, so it must take what it needs from ctx and env. */
+    int blocking;
 } lk_diag_probe;
 
 /* The probes this firmware has on its own: disk, database, audit, clock, software,
@@ -53,6 +59,7 @@ typedef struct lk_diag_selftest {
     /* Returns 1 passed, 0 failed; adds what it found to result. */
     int (*run)(void *ctx, const lk_diag_env *env, cJSON *result);
     void *ctx;
+    int blocking; /* as for probes: run off the UI thread, with env->st NULL */
 } lk_diag_selftest;
 
 size_t lk_diag_builtin_selftests(const lk_diag_selftest **out);
@@ -63,6 +70,17 @@ size_t lk_diag_builtin_selftests(const lk_diag_selftest **out);
  * only when the test ran and passed. NULL for a name the product does not know. */
 cJSON *lk_diag_selftest_run(const lk_diag_env *env, const lk_diag_selftest *tests, size_t n,
                             const char *name, const char *actor, int *passed);
+
+/* The parts of lk_diag_selftest_run, for a caller that runs the test itself (on a worker):
+ * the result skeleton ({"name","available",...}; NULL for an unknown name) and *test (NULL
+ * when this build lacks it), then lk_diag_selftest_finish on the loop thread to record the
+ * outcome in the result and audit it. */
+cJSON *lk_diag_selftest_begin(const lk_diag_selftest *tests, size_t n, const char *name,
+                              const lk_diag_selftest **test);
+void lk_diag_selftest_finish(const lk_diag_env *env, cJSON *result, const char *actor, int passed);
+
+/* The worst of two status names (fault > warning > unknown > busy > normal). */
+const char *lk_diag_worst(const char *a, const char *b);
 
 /* The names every build answers to (available or not), for usage messages and the screen. */
 size_t lk_diag_selftest_names(const char *const **out);
