@@ -132,7 +132,6 @@ static int a4_end(cairo_t *cr, cairo_surface_t *sf)
     cairo_surface_finish(sf);
     int ok = cairo_surface_status(sf) == CAIRO_STATUS_SUCCESS;
     cairo_surface_destroy(sf);
-    lk_render_release_caches(); /* cairo's toy font went through fontconfig */
     return ok ? 0 : LK_ENOMEM;
 }
 

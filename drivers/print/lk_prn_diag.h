@@ -2,7 +2,8 @@
  * through a CUPS queue (kioskctl, the kiosk with --printer cups): the status probe (the
  * lk_printer port's state, plus marker levels and the media loaded), and the self-tests
  * `test-page` and `calibration-page`, printed through the port outside the journal. All of
- * them block on the print server: they are marked blocking and need no store. */
+ * them block on the print server: they are marked blocking and need no store. The pages use
+ * cairo's toy fonts: the process calls lk_render_release_caches once at exit, as for prints. */
 #ifndef LK_DRIVERS_PRINT_LK_PRN_DIAG_H
 #define LK_DRIVERS_PRINT_LK_PRN_DIAG_H
 

@@ -171,6 +171,60 @@ lk_diag_probe lk_diag_placeholder(const char *name, const char *why)
     return (lk_diag_probe){name, probe_placeholder, (void *)why, 0};
 }
 
+static void port_state(const char *backend, int rc, lk_device_state *s, cJSON *d)
+{
+    char reason[sizeof s->reason];
+    cJSON_AddStringToObject(d, "backend", backend);
+    if (rc != 0) {
+        set(s, LK_DEVICE_UNKNOWN, "%s port gives no state", backend);
+        return;
+    }
+    snprintf(reason, sizeof reason, "%s",
+             s->reason[0]                    ? s->reason
+             : s->status == LK_DEVICE_NORMAL ? "ready"
+                                             : "");
+    if (strcmp(backend, "sim") == 0)
+        snprintf(s->reason, sizeof s->reason, "simulated: %.100s", reason);
+    else
+        snprintf(s->reason, sizeof s->reason, "%s", reason);
+}
+
+static void probe_reader_port(void *ctx, const lk_diag_env *env, lk_device_state *s, cJSON *d)
+{
+    (void)env;
+    lk_docreader *r = ctx;
+    port_state(r->ops->name, r->ops->state(r, s), s, d);
+}
+
+static void probe_camera_port(void *ctx, const lk_diag_env *env, lk_device_state *s, cJSON *d)
+{
+    (void)env;
+    lk_cam *c = ctx;
+    port_state(c->ops->name, c->ops->state(c, s), s, d);
+}
+
+static void probe_printer_port(void *ctx, const lk_diag_env *env, lk_device_state *s, cJSON *d)
+{
+    (void)env;
+    lk_prn *p = ctx;
+    port_state(p->ops->name, p->ops->state(p, s), s, d);
+}
+
+lk_diag_probe lk_diag_reader_probe(const char *name, lk_docreader *r)
+{
+    return (lk_diag_probe){name, probe_reader_port, r, 0};
+}
+
+lk_diag_probe lk_diag_camera_probe(lk_cam *c)
+{
+    return (lk_diag_probe){"camera", probe_camera_port, c, 0};
+}
+
+lk_diag_probe lk_diag_printer_probe(lk_prn *p)
+{
+    return (lk_diag_probe){"printer", probe_printer_port, p, 0};
+}
+
 static int severity(lk_device_status s)
 {
     static const int rank[] = {

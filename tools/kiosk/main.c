@@ -469,6 +469,8 @@ static int make_core(app *a, lk_err *err)
     rc = lk_session_create(&d, &cfg, &a->s, err);
     if (rc == 0)
         rc = kiosk_service_create(a->st, db, a->idr, a->q, &a->svc, err);
+    if (rc == 0)
+        rc = kiosk_service_use_devices(a->svc, a->st, &a->ports, a->w);
     return rc;
 }
 
@@ -508,10 +510,11 @@ static int start(app *a, lk_err *err)
 
 static void stop(app *a)
 {
-    /* The session cancels its jobs; the workers then finish them before any port goes. */
-    kiosk_service_free(a->svc);
+    /* The session cancels its jobs; the workers then finish them before any port goes, and
+     * before the diagnostics whose device tables their jobs use. */
     lk_session_free(a->s);
     lk_workers_free(a->w);
+    kiosk_service_free(a->svc);
     lk_ui_free(a->ui);
     if (a->d)
         a->d->ops->close(a->d);

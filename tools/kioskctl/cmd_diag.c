@@ -16,6 +16,7 @@
 #include "kiosk/lk_audit.h"
 #include "kiosk/lk_config.h"
 #include "kiosk/lk_diag.h"
+#include "kiosk/lk_render.h"
 #include "lk_camera_diag.h"
 #include "lk_nfc_diag.h"
 #include "lk_prn_diag.h"
@@ -206,5 +207,6 @@ int kctl_cmd_diag(kctl *k, int argc, char **argv)
     else
         rc = cmd_counters(k, st, argc, argv);
     lk_store_close(st);
+    lk_render_release_caches(); /* the printed self-tests' fonts went through fontconfig */
     return rc;
 }

@@ -17,6 +17,9 @@
 
 #include "kiosk/lk_device.h"
 #include "kiosk/lk_store.h"
+#include "kiosk/port/lk_cam.h"
+#include "kiosk/port/lk_docreader.h"
+#include "kiosk/port/lk_prn.h"
 
 typedef struct lk_diag_env {
     lk_store *st;
@@ -47,6 +50,14 @@ size_t lk_diag_builtin_probes(const lk_diag_probe **out);
 
 /* A probe for a device whose adapter is not in this build: always unknown, with `why`. */
 lk_diag_probe lk_diag_placeholder(const char *name, const char *why);
+
+/* Probes that ask a kiosk port for its own state (its ops->state, which does not block), for
+ * backends without a deeper probe of their own: the simulated ones ("simulated: ready") and
+ * the SAM reader plug-in. detail.backend is the port's ops->name. The port must outlive the
+ * probe. */
+lk_diag_probe lk_diag_reader_probe(const char *name, lk_docreader *r);
+lk_diag_probe lk_diag_camera_probe(lk_cam *c);
+lk_diag_probe lk_diag_printer_probe(lk_prn *p);
 
 /* Runs every probe: {"overall":STATUS,"probes":[{"name","status","reason",...detail}]}.
  * overall is the worst of fault > warning > unknown > busy > normal (disabled counts as

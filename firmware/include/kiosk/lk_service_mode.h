@@ -13,13 +13,17 @@
 #include <stdint.h>
 
 #include "kiosk/lk_diag.h"
+#include "kiosk/lk_evt.h"
 #include "kiosk/lk_service.h"
 #include "kiosk/lk_view.h"
+#include "kiosk/lk_worker.h"
 
 #define LK_SVC_ROWS     24
 #define LK_SVC_PIN_MAX  12
 #define LK_SVC_TESTS    16
 #define LK_SVC_CALIB_MX 500 /* the range of printer.calibration_*_01mm */
+/* The tag of the service mode's worker jobs (the session's tags are positive). */
+#define LK_SVC_JOB_TAG (-7007)
 
 typedef struct lk_svc_row {
     char name[40];   /* probe, counter or test name; "" for a log line */
@@ -41,6 +45,7 @@ typedef struct lk_svc_view {
     int n_tests;
     char result_name[40]; /* last self-test run, "" none */
     int result_passed;
+    int result_running; /* it runs on a worker; passed/text come when it is done */
     char result_text[160];
     int calib_x, calib_y; /* 0.1 mm */
     int bundle_seen, bundle_ok;
@@ -63,6 +68,10 @@ typedef struct lk_svcmode_deps {
     int64_t (*wall_s)(void *ctx);    /* NULL: time(NULL) */
     void *clock_ctx;
     int timeout_s; /* idle seconds on any page; <= 0: config service.timeout_s */
+    /* Where blocking probes and self-tests (lk_diag's `blocking`: CUPS, libnfc, a camera) run,
+     * so the frame loop never waits on a device; their results come back as LK_EVT_JOB_DONE
+     * with tag LK_SVC_JOB_TAG, for lk_svcmode_event. NULL: everything runs in line. */
+    lk_workers *workers;
 } lk_svcmode_deps;
 
 int lk_svcmode_create(const lk_svcmode_deps *d, lk_svcmode **out, lk_err *err);
@@ -86,5 +95,15 @@ void lk_svcmode_tick(lk_svcmode *m);
 void lk_svcmode_bundle_result(lk_svcmode *m, int ok, const char *text);
 
 const lk_view *lk_svcmode_view(const lk_svcmode *m);
+
+/* Replaces the probe and self-test tables and the workers (deps.workers), for a composition
+ * root that learns its devices after creating the mode. The tables must outlive every job
+ * started from them: free the workers before them. */
+void lk_svcmode_set_tables(lk_svcmode *m, const lk_diag_probe *probes, size_t n_probes,
+                           const lk_diag_selftest *tests, size_t n_tests, lk_workers *workers);
+
+/* A job of this mode finished (e->type LK_EVT_JOB_DONE, e->tag LK_SVC_JOB_TAG): shows its
+ * result if its page is still up, audits a self-test, and frees e->ptr. 1 when e was one. */
+int lk_svcmode_event(lk_svcmode *m, const lk_evt *e);
 
 #endif
