@@ -2,11 +2,13 @@
  * both render: a table of device probes (each reporting the lk_device status model), the
  * self-tests, and the counters report.
  *
- * Probes and self-tests are tables of {name, function, ctx} that the composition root
- * assembles: the built-in ones need only the store, the clock and the file system; adapters
- * (USB here; printer, NFC reader and camera when their branches merge) add theirs, and a
- * device whose adapter is not in the build reports "unknown" with the reason
- * (lk_diag_placeholder). Results are data: a failing probe is a status, not an error. */
+ * Probes and self-tests are tables of {name, function, ctx, blocking} that the composition root
+ * assembles: the built-in ones need only the store, the clock and the file system; device
+ * adapters add theirs (drivers/: lk_prn_diag, lk_nfc_diag, lk_camera_diag; USB in kioskctl),
+ * marked blocking because they wait on a device, so a UI runs them on a worker; a port without
+ * a deeper probe reports its own state (lk_diag_*_probe), and a device whose adapter is not in
+ * the build reports "unknown" with the reason (lk_diag_placeholder). Results are data: a
+ * failing probe is a status, not an error. */
 #ifndef LK_KIOSK_LK_DIAG_H
 #define LK_KIOSK_LK_DIAG_H
 
