@@ -393,3 +393,15 @@ int lk_docreader_nfc_create(const lk_docreader_nfc_cfg *cfg, lk_docreader **out,
     *out = &r->base;
     return 0;
 }
+
+int lk_docreader_nfc_with(lk_docreader *base, int (*fn)(lk_nfc *n, void *ctx), void *ctx,
+                          lk_err *err)
+{
+    if (!base || base->ops != &nfc_ops)
+        return lk_err_set(err, LK_EINVAL, "not a libnfc document reader");
+    nfc_reader *r = (nfc_reader *)base;
+    pthread_mutex_lock(&r->mu);
+    int rc = fn(r->nfc, ctx);
+    pthread_mutex_unlock(&r->mu);
+    return rc;
+}

@@ -7,6 +7,7 @@
 
 #include "kiosk/lk_err.h"
 #include "kiosk/port/lk_docreader.h"
+#include "lk_nfc.h"
 
 typedef struct lk_docreader_nfc_cfg {
     const char *connstring; /* nfc.device, e.g. "pn532_uart:/dev/pts/3" */
@@ -17,5 +18,10 @@ typedef struct lk_docreader_nfc_cfg {
 
 /* Opens the reader (LK_ENODEV when nothing answers at connstring). */
 int lk_docreader_nfc_create(const lk_docreader_nfc_cfg *cfg, lk_docreader **out, lk_err *err);
+
+/* Runs fn on the reader's lk_nfc while no read or presence check uses it (diagnostics look at
+ * the reader the kiosk already holds open rather than opening the serial port twice). Blocks
+ * as long as fn does: call it from a worker. LK_EINVAL when r is not this driver's. */
+int lk_docreader_nfc_with(lk_docreader *r, int (*fn)(lk_nfc *n, void *ctx), void *ctx, lk_err *err);
 
 #endif

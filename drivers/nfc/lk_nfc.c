@@ -107,6 +107,25 @@ const char *lk_nfc_name(const lk_nfc *n)
     return n->name;
 }
 
+int lk_nfc_firmware(lk_nfc *n, char *out, size_t len)
+{
+    char *info = NULL;
+    out[0] = '\0';
+    if (nfc_device_get_information_about(n->dev, &info) < 0 || !info) {
+        nfc_free(info);
+        return LK_EIO;
+    }
+    /* The first line is "<name> uses libnfc <version>", then "chip: PN532 v1.6". */
+    const char *chip = strstr(info, "chip: ");
+    if (chip) {
+        chip += 6;
+        size_t k = strcspn(chip, "\r\n");
+        snprintf(out, len, "%.*s", (int)(k < len ? k : len - 1), chip);
+    }
+    nfc_free(info);
+    return out[0] ? 0 : LK_EPROTO;
+}
+
 lk_device_state lk_nfc_state(const lk_nfc *n)
 {
     return n->state;

@@ -38,6 +38,10 @@ void lk_nfc_close(lk_nfc *n);
 /* The reader's name as libnfc reports it ("pn532_uart:/dev/pts/3"). */
 const char *lk_nfc_name(const lk_nfc *n);
 
+/* The chip and its firmware as libnfc reports them ("PN532 v1.6"), into out. 0, or LK_EIO /
+ * LK_EPROTO when libnfc cannot tell. From the thread that owns the reader. */
+int lk_nfc_firmware(lk_nfc *n, char *out, size_t len);
+
 /* Polls A then B until a card is in the field, for at most timeout_ms (0: one round). Returns 0
  * with *t filled (the card is then the port's target), LK_ETIMEDOUT, LK_ECANCELED or LK_EIO. */
 int lk_nfc_wait_card(lk_nfc *n, int timeout_ms, lk_nfc_target *t, lk_err *err);

@@ -285,6 +285,139 @@ static int cups_cancel(void *impl, int job_id, lk_err *err)
     return 0;
 }
 
+/* Supplies ---------------------------------------------------------------------------------- */
+
+static const char *const supply_attrs[] = {
+    "marker-names",      "marker-levels", "marker-types",   "marker-colors",
+    "marker-low-levels", "media-ready",   "printer-supply", "printer-supply-description",
+    "device-uri"};
+
+static ipp_t *get_attrs(http_t *http, const char *uri, const char *resource)
+{
+    ipp_t *req = ippNewRequest(IPP_OP_GET_PRINTER_ATTRIBUTES);
+    ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, uri);
+    ippAddStrings(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes",
+                  (int)(sizeof supply_attrs / sizeof supply_attrs[0]), NULL, supply_attrs);
+    ipp_t *resp = cupsDoRequest(http, req, resource);
+    if (resp && cupsLastError() > IPP_STATUS_OK_EVENTS_COMPLETE) {
+        ippDelete(resp);
+        resp = NULL;
+    }
+    return resp;
+}
+
+static const char *nth_str(ipp_t *resp, const char *name, int i)
+{
+    ipp_attribute_t *a = ippFindAttribute(resp, name, IPP_TAG_ZERO);
+    const char *v = a && i < ippGetCount(a) ? ippGetString(a, i, NULL) : NULL;
+    return v ? v : "";
+}
+
+static int nth_int(ipp_t *resp, const char *name, int i, int dflt)
+{
+    ipp_attribute_t *a = ippFindAttribute(resp, name, IPP_TAG_INTEGER);
+    return a && i < ippGetCount(a) ? ippGetInteger(a, i) : dflt;
+}
+
+/* cupsd's marker-* (set by the backend from what the printer said during the last job). */
+static void markers_from_marker_attrs(ipp_t *resp, lk_printer_supplies *out)
+{
+    ipp_attribute_t *names = ippFindAttribute(resp, "marker-names", IPP_TAG_ZERO);
+    for (int i = 0; names && i < ippGetCount(names) && out->n_markers < LK_PRINTER_MARKERS; i++) {
+        lk_printer_marker *m = &out->markers[out->n_markers++];
+        snprintf(m->name, sizeof m->name, "%s", nth_str(resp, "marker-names", i));
+        snprintf(m->type, sizeof m->type, "%s", nth_str(resp, "marker-types", i));
+        snprintf(m->color, sizeof m->color, "%s", nth_str(resp, "marker-colors", i));
+        m->level = nth_int(resp, "marker-levels", i, -1);
+        if (m->level > 100)
+            m->level = 100;
+        m->low = nth_int(resp, "marker-low-levels", i, -1);
+        m->waste = strncmp(m->type, "waste-", 6) == 0;
+    }
+}
+
+/* An IPP Everywhere printer's own printer-supply (PWG 5100.13) when it has no marker-*. */
+static void markers_from_supply(ipp_t *resp, lk_printer_supplies *out)
+{
+    ipp_attribute_t *a = ippFindAttribute(resp, "printer-supply", IPP_TAG_STRING);
+    for (int i = 0; a && i < ippGetCount(a) && out->n_markers < LK_PRINTER_MARKERS; i++) {
+        int len = 0;
+        const void *v = ippGetOctetString(a, i, &len);
+        lk_printer_marker *m = &out->markers[out->n_markers];
+        if (!v || len <= 0 || lk_printer_supply_parse(v, (size_t)len, m) != 0)
+            continue;
+        const char *desc = nth_str(resp, "printer-supply-description", i);
+        if (*desc)
+            snprintf(m->name, sizeof m->name, "%s", desc);
+        out->n_markers++;
+    }
+}
+
+static void fill_supplies(ipp_t *resp, lk_printer_supplies *out)
+{
+    if (out->n_markers == 0)
+        markers_from_marker_attrs(resp, out);
+    if (out->n_markers == 0)
+        markers_from_supply(resp, out);
+    ipp_attribute_t *media = ippFindAttribute(resp, "media-ready", IPP_TAG_ZERO);
+    if (media && !out->media_known) {
+        out->media_known = 1; /* also for no-value: the printer says nothing is loaded */
+        for (int i = 0; ippGetValueTag(media) == IPP_TAG_KEYWORD && i < ippGetCount(media) &&
+                        out->n_media < LK_PRINTER_MEDIA;
+             i++)
+            snprintf(out->media_ready[out->n_media++], sizeof out->media_ready[0], "%s",
+                     nth_str(resp, "media-ready", i));
+    }
+}
+
+/* The printer behind the queue, asked directly when it is an IPP printer: cupsd only learns
+ * its markers while a job runs, and never its media. */
+static void ask_device(const char *device_uri, lk_printer_supplies *out)
+{
+    char scheme[32], user[64], host[256], resource[512];
+    int port = 0;
+    if (httpSeparateURI(HTTP_URI_CODING_ALL, device_uri, scheme, sizeof scheme, user, sizeof user,
+                        host, sizeof host, &port, resource, sizeof resource) < HTTP_URI_STATUS_OK ||
+        (strcmp(scheme, "ipp") != 0 && strcmp(scheme, "ipps") != 0))
+        return;
+    http_t *h = httpConnect2(host, port, NULL, AF_UNSPEC,
+                             strcmp(scheme, "ipps") == 0 ? HTTP_ENCRYPTION_ALWAYS
+                                                         : HTTP_ENCRYPTION_IF_REQUESTED,
+                             1, PROBE_MS, NULL);
+    ipp_t *resp = h ? get_attrs(h, device_uri, resource) : NULL;
+    httpClose(h);
+    if (!resp)
+        return;
+    int before = out->n_markers;
+    fill_supplies(resp, out);
+    if (out->n_markers > before || !out->source[0])
+        snprintf(out->source, sizeof out->source, "device");
+    ippDelete(resp);
+}
+
+static int cups_supplies(void *impl, lk_printer_supplies *out, lk_err *err)
+{
+    cups_port *c = impl;
+    char uri[HTTP_MAX_URI], device[HTTP_MAX_URI];
+    memset(out, 0, sizeof *out);
+    http_t *http = connect_server(err);
+    if (!http)
+        return LK_EIO;
+    printer_uri(c, uri, sizeof uri);
+    ipp_t *resp = get_attrs(http, uri, "/");
+    httpClose(http);
+    if (!resp)
+        return ipp_fail(err, LK_ENODEV, "no print queue");
+    fill_supplies(resp, out);
+    if (out->n_markers > 0 || out->media_known)
+        snprintf(out->source, sizeof out->source, "queue");
+    snprintf(device, sizeof device, "%s", str_attr(resp, "device-uri"));
+    ippDelete(resp);
+    if (out->n_markers == 0 || !out->media_known)
+        ask_device(device, out);
+    return 0;
+}
+
 static void cups_close(void *impl)
 {
     free(impl);
@@ -298,6 +431,7 @@ static const lk_printer_ops cups_ops = {
     .find_job = cups_find_job,
     .cancel = cups_cancel,
     .close = cups_close,
+    .supplies = cups_supplies,
 };
 
 int lk_cups_open(const char *dest_name, lk_printer **out, lk_err *err)

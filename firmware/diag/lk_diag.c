@@ -148,9 +148,9 @@ static void probe_config(void *ctx, const lk_diag_env *env, lk_device_state *s, 
 }
 
 static const lk_diag_probe builtin_probes[] = {
-    {"disk", probe_disk, NULL},         {"database", probe_database, NULL},
-    {"audit", probe_audit, NULL},       {"clock", probe_clock, NULL},
-    {"software", probe_software, NULL}, {"configuration", probe_config, NULL},
+    {"disk", probe_disk, NULL, 0},         {"database", probe_database, NULL, 0},
+    {"audit", probe_audit, NULL, 0},       {"clock", probe_clock, NULL, 0},
+    {"software", probe_software, NULL, 0}, {"configuration", probe_config, NULL, 0},
 };
 
 size_t lk_diag_builtin_probes(const lk_diag_probe **out)
@@ -168,7 +168,61 @@ static void probe_placeholder(void *ctx, const lk_diag_env *env, lk_device_state
 
 lk_diag_probe lk_diag_placeholder(const char *name, const char *why)
 {
-    return (lk_diag_probe){name, probe_placeholder, (void *)why};
+    return (lk_diag_probe){name, probe_placeholder, (void *)why, 0};
+}
+
+static void port_state(const char *backend, int rc, lk_device_state *s, cJSON *d)
+{
+    char reason[sizeof s->reason];
+    cJSON_AddStringToObject(d, "backend", backend);
+    if (rc != 0) {
+        set(s, LK_DEVICE_UNKNOWN, "%s port gives no state", backend);
+        return;
+    }
+    snprintf(reason, sizeof reason, "%s",
+             s->reason[0]                    ? s->reason
+             : s->status == LK_DEVICE_NORMAL ? "ready"
+                                             : "");
+    if (strcmp(backend, "sim") == 0)
+        snprintf(s->reason, sizeof s->reason, "simulated: %.100s", reason);
+    else
+        snprintf(s->reason, sizeof s->reason, "%s", reason);
+}
+
+static void probe_reader_port(void *ctx, const lk_diag_env *env, lk_device_state *s, cJSON *d)
+{
+    (void)env;
+    lk_docreader *r = ctx;
+    port_state(r->ops->name, r->ops->state(r, s), s, d);
+}
+
+static void probe_camera_port(void *ctx, const lk_diag_env *env, lk_device_state *s, cJSON *d)
+{
+    (void)env;
+    lk_cam *c = ctx;
+    port_state(c->ops->name, c->ops->state(c, s), s, d);
+}
+
+static void probe_printer_port(void *ctx, const lk_diag_env *env, lk_device_state *s, cJSON *d)
+{
+    (void)env;
+    lk_prn *p = ctx;
+    port_state(p->ops->name, p->ops->state(p, s), s, d);
+}
+
+lk_diag_probe lk_diag_reader_probe(const char *name, lk_docreader *r)
+{
+    return (lk_diag_probe){name, probe_reader_port, r, 0};
+}
+
+lk_diag_probe lk_diag_camera_probe(lk_cam *c)
+{
+    return (lk_diag_probe){"camera", probe_camera_port, c, 0};
+}
+
+lk_diag_probe lk_diag_printer_probe(lk_prn *p)
+{
+    return (lk_diag_probe){"printer", probe_printer_port, p, 0};
 }
 
 static int severity(lk_device_status s)
@@ -255,10 +309,10 @@ static int st_clock(void *ctx, const lk_diag_env *env, cJSON *r)
 }
 
 static const lk_diag_selftest builtin_tests[] = {
-    {"database", "full SQLite integrity check", st_database, NULL},
-    {"audit", "walk the audit hash chain", st_audit, NULL},
-    {"disk-write", "write, fsync, read back a file in the data folder", st_disk_write, NULL},
-    {"clock", "wall clock set, monotonic clock advancing", st_clock, NULL},
+    {"database", "full SQLite integrity check", st_database, NULL, 0},
+    {"audit", "walk the audit hash chain", st_audit, NULL, 0},
+    {"disk-write", "write, fsync, read back a file in the data folder", st_disk_write, NULL, 0},
+    {"clock", "wall clock set, monotonic clock advancing", st_clock, NULL, 0},
 };
 
 size_t lk_diag_builtin_selftests(const lk_diag_selftest **out)
@@ -286,12 +340,12 @@ static void audit_selftest(const lk_diag_env *env, const char *actor, const char
     (void)lk_audit_append(env->st, actor && *actor ? actor : "diag", "diag.selftest", detail, NULL);
 }
 
-cJSON *lk_diag_selftest_run(const lk_diag_env *env, const lk_diag_selftest *tests, size_t n,
-                            const char *name, const char *actor, int *passed)
+cJSON *lk_diag_selftest_begin(const lk_diag_selftest *tests, size_t n, const char *name,
+                              const lk_diag_selftest **test)
 {
     const char *const *names = NULL;
     size_t known = lk_diag_selftest_names(&names), i = 0;
-    *passed = 0;
+    *test = NULL;
     while (i < known && strcmp(names[i], name) != 0)
         i++;
     if (i == known)
@@ -303,13 +357,45 @@ cJSON *lk_diag_selftest_run(const lk_diag_env *env, const lk_diag_selftest *test
     if (i == n) {
         cJSON_AddBoolToObject(r, "available", 0);
         cJSON_AddStringToObject(r, "reason", "not available in this build");
-        audit_selftest(env, actor, name, "not-available");
         return r;
     }
+    *test = &tests[i];
     cJSON_AddBoolToObject(r, "available", 1);
     cJSON_AddStringToObject(r, "about", tests[i].about);
-    *passed = tests[i].run(tests[i].ctx, env, r) == 1;
-    cJSON_AddBoolToObject(r, "passed", *passed);
-    audit_selftest(env, actor, name, *passed ? "passed" : "failed");
     return r;
+}
+
+void lk_diag_selftest_finish(const lk_diag_env *env, cJSON *result, const char *actor, int passed)
+{
+    const cJSON *name = cJSON_GetObjectItem(result, "name");
+    const char *n = cJSON_IsString(name) ? name->valuestring : "";
+    if (cJSON_IsFalse(cJSON_GetObjectItem(result, "available"))) {
+        audit_selftest(env, actor, n, "not-available");
+        return;
+    }
+    cJSON_AddBoolToObject(result, "passed", passed);
+    audit_selftest(env, actor, n, passed ? "passed" : "failed");
+}
+
+cJSON *lk_diag_selftest_run(const lk_diag_env *env, const lk_diag_selftest *tests, size_t n,
+                            const char *name, const char *actor, int *passed)
+{
+    const lk_diag_selftest *t = NULL;
+    cJSON *r = lk_diag_selftest_begin(tests, n, name, &t);
+    *passed = 0;
+    if (!r)
+        return NULL;
+    if (t)
+        *passed = t->run(t->ctx, env, r) == 1;
+    lk_diag_selftest_finish(env, r, actor, *passed);
+    return r;
+}
+
+const char *lk_diag_worst(const char *a, const char *b)
+{
+    static const char *const order[] = {"fault", "warning", "unknown", "busy"};
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+        if ((a && strcmp(a, order[i]) == 0) || (b && strcmp(b, order[i]) == 0))
+            return order[i];
+    return "normal";
 }

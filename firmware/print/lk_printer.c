@@ -1,6 +1,7 @@
 /* lk_printer: the port's dispatch wrappers, job-state names, and the one mapping of IPP
  * printer-state-reasons onto the device model that every printer backend shares. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kiosk/lk_printer.h"
@@ -155,4 +156,96 @@ void lk_printer_map(const lk_printer_facts *f, lk_device_state *out)
         set(out, LK_DEVICE_NORMAL, "", 0, NULL);
     else
         set(out, LK_DEVICE_UNKNOWN, "no printer-state", 16, NULL);
+}
+
+int lk_printer_get_supplies(lk_printer *p, lk_printer_supplies *out, lk_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!p->ops->supplies)
+        return lk_err_set(err, LK_ENOTSUP, "%s printers do not report supplies", p->ops->name);
+    return p->ops->supplies(p->impl, out, err);
+}
+
+/* printer-supply's "type" keywords (PWG 5100.13, from the Printer MIB's prtMarkerSuppliesType)
+ * as the marker-types keyword cupsd would use. */
+static void supply_type(const char *v, lk_printer_marker *m)
+{
+    static const struct {
+        const char *supply, *marker;
+    } map[] = {{"toner", "toner"},
+               {"wasteToner", "waste-toner"},
+               {"ink", "ink"},
+               {"inkCartridge", "ink-cartridge"},
+               {"wasteInk", "waste-ink"},
+               {"opc", "opc"},
+               {"developer", "developer"},
+               {"fuser", "fuser"},
+               {"ribbonWax", "ribbon-wax"},
+               {"staples", "staples"}};
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(v, map[i].supply) == 0) {
+            snprintf(m->type, sizeof m->type, "%s", map[i].marker);
+            return;
+        }
+    snprintf(m->type, sizeof m->type, "%.39s", v);
+}
+
+/* One key=value of a supply; the value is cut at its field's size. */
+static void supply_field(const char *key, const char *v, lk_printer_marker *m, long *max,
+                         long *level, int *seen)
+{
+    if (strcmp(key, "type") == 0) {
+        supply_type(v, m);
+        *seen = 1;
+    } else if (strcmp(key, "colorantname") == 0 && strcmp(v, "unknown") != 0) {
+        snprintf(m->color, sizeof m->color, "%.23s", v);
+    } else if (strcmp(key, "class") == 0) {
+        m->waste = strcmp(v, "receptacleThatIsFilled") == 0;
+    } else if (strcmp(key, "level") == 0 || strcmp(key, "maxcapacity") == 0) {
+        char *end = NULL;
+        long n = strtol(v, &end, 10);
+        if (end && end != v && *end == '\0' && n >= -3 && n <= 1000000000L)
+            *(key[0] == 'l' ? level : max) = n;
+    }
+}
+
+int lk_printer_supply_parse(const char *value, size_t len, lk_printer_marker *out)
+{
+    char buf[512];
+    memset(out, 0, sizeof *out);
+    out->level = -1;
+    out->low = -1;
+    size_t n = len < sizeof buf - 1 ? len : sizeof buf - 1;
+    memcpy(buf, value, n);
+    buf[n] = '\0';
+    long max = -1, level = -1;
+    int seen = 0;
+    for (char *save = NULL, *kv = strtok_r(buf, ";", &save); kv; kv = strtok_r(NULL, ";", &save)) {
+        char *eq = strchr(kv, '=');
+        if (!eq)
+            continue;
+        *eq = '\0';
+        supply_field(kv, eq + 1, out, &max, &level, &seen);
+    }
+    if (!seen)
+        return LK_EPROTO;
+    /* Negative levels are the MIB's "unknown / unavailable / some left"; a level is a percent
+     * only against a positive capacity. */
+    if (level < 0)
+        out->level = (int)level;
+    else if (max > 0)
+        out->level = (int)(level >= max ? 100 : level * 100 / max);
+    snprintf(out->name, sizeof out->name, "%s%s%s", out->type, out->color[0] ? " " : "",
+             out->color);
+    return 0;
+}
+
+int lk_printer_marker_alert(const lk_printer_marker *m)
+{
+    if (m->level < 0)
+        return 0;
+    if (m->waste)
+        return m->level >= 100 ? 2 : m->level >= 90 ? 1 : 0;
+    int low = m->low >= 0 ? m->low : 10; /* the Printer MIB's customary "almost empty" */
+    return m->level == 0 ? 2 : m->level <= low ? 1 : 0;
 }

@@ -28,6 +28,10 @@ struct lk_svcmode {
     char bundle_text[LK_SVC_BUNDLE_TEXT];
     int bundle_seen;
     int popup; /* the bundle page shown on its own, no technician (lk_svcmode_bundle_show) */
+    /* Worker jobs: a result is shown only if it answers the latest request of its page. */
+    unsigned status_seq, test_seq;
+    int pending_row;       /* status page: where the rows of the blocking probes start */
+    char sync_overall[12]; /* status page: the worst of the probes run in line */
 };
 
 /* The PIN check on a worker: PBKDF2 only; the store is judged on the loop afterwards. */
@@ -36,6 +40,19 @@ typedef struct pin_job {
     char pin[LK_SVC_PIN_MAX + 1];
     int match;
 } pin_job;
+
+/* What a worker needs to run blocking probes or one self-test, without the mode or the store. */
+typedef struct svc_job {
+    int is_test;
+    unsigned seq;
+    lk_diag_probe probes[LK_SVC_ROWS];
+    size_t n_probes;
+    lk_diag_selftest test;
+    char state_dir[512], version[64], actor[8 + LK_SERVICE_TECH_MAX];
+    lk_diag_env env;
+    cJSON *result;
+    int passed;
+} svc_job;
 
 static uint64_t now_ms(const lk_svcmode *m)
 {
@@ -70,12 +87,20 @@ static void touch(lk_svcmode *m)
     m->pub.gen++;
 }
 
-static lk_diag_env env_of(const lk_svcmode *m)
+static long cfg_int(lk_svcmode *m, const char *key)
+{
+    long long v = 0;
+    return lk_config_get_int(m->d.st, key, &v, NULL) == 0 ? (long)v : 0;
+}
+
+static lk_diag_env env_of(lk_svcmode *m)
 {
     return (lk_diag_env){.st = m->d.st,
                          .state_dir = m->d.state_dir ? m->d.state_dir : ".",
                          .software_version = m->d.software_version ? m->d.software_version : "",
-                         .now = now_s(m)};
+                         .now = now_s(m),
+                         .calib_x_01mm = (int)cfg_int(m, "printer.calibration_x_01mm"),
+                         .calib_y_01mm = (int)cfg_int(m, "printer.calibration_y_01mm")};
 }
 
 static void row(lk_svcmode *m, const char *name, const char *status, const char *text)
@@ -94,15 +119,122 @@ static const char *jstr(const cJSON *o, const char *key)
     return cJSON_IsString(v) ? v->valuestring : "";
 }
 
+/* A probe's row, then what a technician checks next to it: the printer's markers and media,
+ * the reader's firmware. */
+static void probe_rows(lk_svcmode *m, const cJSON *p)
+{
+    char name[48], text[120];
+    const cJSON *d = cJSON_GetObjectItem(p, "detail"), *it;
+    row(m, jstr(p, "name"), jstr(p, "status"), jstr(p, "reason"));
+    cJSON_ArrayForEach(it, cJSON_GetObjectItem(d, "markers"))
+    {
+        const cJSON *lv = cJSON_GetObjectItem(it, "level");
+        int level = cJSON_IsNumber(lv) ? lv->valueint : -1;
+        snprintf(name, sizeof name, "  %.38s", jstr(it, "name"));
+        if (level >= 0)
+            snprintf(text, sizeof text, "%d%%", level);
+        else
+            snprintf(text, sizeof text, "%s", level == -3 ? "some left" : "level unknown");
+        row(m, name, "", text);
+    }
+    const cJSON *media = cJSON_GetObjectItem(d, "media_ready");
+    if (cJSON_IsArray(media)) {
+        text[0] = '\0';
+        cJSON_ArrayForEach(it, media)
+        {
+            size_t len = strlen(text);
+            if (cJSON_IsString(it))
+                snprintf(text + len, sizeof text - len, "%s%s", len ? ", " : "", it->valuestring);
+        }
+        row(m, "  media", "", text[0] ? text : "none loaded");
+    }
+    if (*jstr(d, "firmware"))
+        row(m, "  firmware", "", jstr(d, "firmware"));
+}
+
+static void status_rows(lk_svcmode *m, const cJSON *o)
+{
+    const cJSON *p;
+    cJSON_ArrayForEach(p, cJSON_GetObjectItem(o, "probes")) probe_rows(m, p);
+}
+
+static int status_job(void *arg, int cancel_fd)
+{
+    (void)cancel_fd;
+    svc_job *j = arg;
+    j->env.state_dir = j->state_dir;
+    j->env.software_version = j->version;
+    if (j->is_test)
+        j->passed = j->test.run(j->test.ctx, &j->env, j->result) == 1;
+    else
+        j->result = lk_diag_status(&j->env, j->probes, j->n_probes);
+    return 0;
+}
+
+static void job_free(void *arg)
+{
+    svc_job *j = arg;
+    if (j)
+        cJSON_Delete(j->result);
+    free(j);
+}
+
+static svc_job *job_new(lk_svcmode *m, const lk_diag_env *env)
+{
+    svc_job *j = calloc(1, sizeof *j);
+    if (!j)
+        return NULL;
+    snprintf(j->state_dir, sizeof j->state_dir, "%s", env->state_dir);
+    snprintf(j->version, sizeof j->version, "%s", env->software_version);
+    snprintf(j->actor, sizeof j->actor, "tech:%s", m->sv.tech_id);
+    j->env = *env;
+    j->env.st = NULL; /* blocking probes and tests do without the store (lk_diag.h) */
+    return j;
+}
+
+static int submit(lk_svcmode *m, svc_job *j)
+{
+    if (!j)
+        return LK_ENOMEM;
+    int rc = lk_workers_submit(m->d.workers, status_job, j, job_free, LK_SVC_JOB_TAG, NULL);
+    if (rc != 0)
+        job_free(j);
+    return rc;
+}
+
+/* Probes that need only the store run in line; the blocking ones (devices) go to a worker
+ * when there is one, showing "busy" until their answer comes (lk_svcmode_event). */
 static void load_status(lk_svcmode *m)
 {
     lk_diag_env env = env_of(m);
-    cJSON *o = lk_diag_status(&env, m->d.probes, m->d.n_probes);
+    lk_diag_probe quick[LK_SVC_ROWS];
+    svc_job *j = m->d.workers ? job_new(m, &env) : NULL;
+    size_t nq = 0;
+    for (size_t i = 0; i < m->d.n_probes; i++) {
+        if (j && m->d.probes[i].blocking && j->n_probes < LK_SVC_ROWS)
+            j->probes[j->n_probes++] = m->d.probes[i];
+        else if (nq < LK_SVC_ROWS)
+            quick[nq++] = m->d.probes[i];
+    }
+    cJSON *o = lk_diag_status(&env, quick, nq);
     snprintf(m->sv.overall, sizeof m->sv.overall, "%s", jstr(o, "overall"));
-    const cJSON *p;
-    cJSON_ArrayForEach(p, cJSON_GetObjectItem(o, "probes"))
-        row(m, jstr(p, "name"), jstr(p, "status"), jstr(p, "reason"));
+    snprintf(m->sync_overall, sizeof m->sync_overall, "%s", m->sv.overall);
+    status_rows(m, o);
     cJSON_Delete(o);
+    m->pending_row = m->sv.n_rows;
+    m->status_seq++;
+    if (j && j->n_probes == 0) {
+        job_free(j);
+        return;
+    }
+    for (size_t i = 0; j && i < j->n_probes; i++)
+        row(m, j->probes[i].name, "busy", "checking...");
+    if (j) {
+        j->seq = m->status_seq;
+        snprintf(m->sv.overall, sizeof m->sv.overall, "%s", lk_diag_worst(m->sync_overall, "busy"));
+        if (submit(m, j) != 0)
+            m->pending_row = -1;
+    }
 }
 
 /* Counters report, flattened to "name: value" rows (nested objects as "outer.inner"). */
@@ -171,12 +303,6 @@ static void load_log(lk_svcmode *m)
         row(m, "", "", lines[i]);
 }
 
-static long cfg_int(lk_svcmode *m, const char *key)
-{
-    long long v = 0;
-    return lk_config_get_int(m->d.st, key, &v, NULL) == 0 ? (long)v : 0;
-}
-
 static void go(lk_svcmode *m, lk_state page)
 {
     m->pub.state = page;
@@ -191,7 +317,7 @@ static void go(lk_svcmode *m, lk_state page)
         m->sv.calib_x = (int)cfg_int(m, "printer.calibration_x_01mm");
         m->sv.calib_y = (int)cfg_int(m, "printer.calibration_y_01mm");
     }
-    if (page == LK_ST_DIAG_SELFTEST || page == LK_ST_DIAG_CALIB)
+    if ((page == LK_ST_DIAG_SELFTEST || page == LK_ST_DIAG_CALIB) && !m->sv.result_running)
         m->sv.result_name[0] = '\0';
     if (page == LK_ST_DIAG_BUNDLE) {
         m->sv.bundle_seen = m->bundle_seen;
@@ -351,17 +477,9 @@ static void page_menu(lk_svcmode *m, lk_intent in, int arg, const char *text)
         leave(m, "exit");
 }
 
-static void run_test(lk_svcmode *m, int idx)
+static void show_result(lk_svcmode *m, const cJSON *r, int passed)
 {
-    if (idx < 0 || idx >= m->sv.n_tests)
-        return;
-    lk_diag_env env = env_of(m);
-    char actor[8 + LK_SERVICE_TECH_MAX];
-    snprintf(actor, sizeof actor, "tech:%s", m->sv.tech_id);
-    int passed = 0;
-    cJSON *r =
-        lk_diag_selftest_run(&env, m->d.tests, m->d.n_tests, m->sv.tests[idx], actor, &passed);
-    snprintf(m->sv.result_name, sizeof m->sv.result_name, "%s", m->sv.tests[idx]);
+    m->sv.result_running = 0;
     m->sv.result_passed = passed;
     const cJSON *avail = cJSON_GetObjectItem(r, "available");
     char *s = cJSON_IsFalse(avail) ? NULL : cJSON_PrintUnformatted(r);
@@ -370,6 +488,39 @@ static void run_test(lk_svcmode *m, int idx)
              : cJSON_IsFalse(avail) ? "not-available"
                                     : "");
     free(s);
+}
+
+/* One self-test at a time; a blocking one runs on a worker and is audited when it is done. */
+static void run_test(lk_svcmode *m, int idx)
+{
+    if (idx < 0 || idx >= m->sv.n_tests || m->sv.result_running)
+        return;
+    lk_diag_env env = env_of(m);
+    char actor[8 + LK_SERVICE_TECH_MAX];
+    snprintf(actor, sizeof actor, "tech:%s", m->sv.tech_id);
+    const lk_diag_selftest *t = NULL;
+    cJSON *r = lk_diag_selftest_begin(m->d.tests, m->d.n_tests, m->sv.tests[idx], &t);
+    if (!r)
+        return;
+    snprintf(m->sv.result_name, sizeof m->sv.result_name, "%s", m->sv.tests[idx]);
+    svc_job *j = t && t->blocking && m->d.workers ? job_new(m, &env) : NULL;
+    if (j) {
+        j->is_test = 1;
+        j->test = *t;
+        j->result = r;
+        j->seq = ++m->test_seq;
+        if (submit(m, j) == 0) {
+            m->sv.result_running = 1;
+            m->sv.result_passed = 0;
+            m->sv.result_text[0] = '\0';
+            touch(m);
+            return;
+        }
+        r = lk_diag_selftest_begin(m->d.tests, m->d.n_tests, m->sv.tests[idx], &t);
+    }
+    int passed = t ? t->run(t->ctx, &env, r) == 1 : 0;
+    lk_diag_selftest_finish(&env, r, actor, passed);
+    show_result(m, r, passed);
     cJSON_Delete(r);
     touch(m);
 }
@@ -471,11 +622,6 @@ int lk_svcmode_create(const lk_svcmode_deps *d, lk_svcmode **out, lk_err *err)
     snprintf(m->pub.lang, sizeof m->pub.lang, "zh-CN");
     *out = m;
     return 0;
-}
-
-void lk_svcmode_set_workers(lk_svcmode *m, lk_workers *w)
-{
-    m->d.workers = w;
 }
 
 void lk_svcmode_free(lk_svcmode *m)
@@ -588,10 +734,8 @@ int lk_svcmode_bundle_show(lk_svcmode *m, const char *lang)
     return 1;
 }
 
-int lk_svcmode_event(lk_svcmode *m, const lk_evt *e)
+static void pin_done(lk_svcmode *m, const lk_evt *e)
 {
-    if (e->type != LK_EVT_JOB_DONE || e->tag != LK_SVC_JOB_TAG_PIN)
-        return 0;
     pin_job *j = e->ptr;
     lk_service_verdict v;
     memset(&v, 0, sizeof v);
@@ -606,10 +750,61 @@ int lk_svcmode_event(lk_svcmode *m, const lk_evt *e)
         pin_job_free(j);
     if (m->sv.pin_checking && m->pub.state == LK_ST_DIAG_PIN)
         pin_verdict(m, rc, &v);
-    return 1;
 }
 
 const lk_view *lk_svcmode_view(const lk_svcmode *m)
 {
     return &m->pub;
+}
+
+void lk_svcmode_set_tables(lk_svcmode *m, const lk_diag_probe *probes, size_t n_probes,
+                           const lk_diag_selftest *tests, size_t n_tests, lk_workers *workers)
+{
+    m->d.probes = probes;
+    m->d.n_probes = n_probes;
+    m->d.tests = tests;
+    m->d.n_tests = n_tests;
+    m->d.workers = workers;
+}
+
+static void test_done(lk_svcmode *m, svc_job *j)
+{
+    lk_diag_env env = env_of(m);
+    lk_diag_selftest_finish(&env, j->result, j->actor, j->passed);
+    if (j->seq != m->test_seq || !m->sv.result_running)
+        return;
+    show_result(m, j->result, j->passed);
+    touch(m);
+}
+
+static void status_done(lk_svcmode *m, svc_job *j)
+{
+    if (j->seq != m->status_seq || m->pub.state != LK_ST_DIAG_STATUS || m->pending_row < 0 ||
+        !j->result)
+        return;
+    m->sv.n_rows = m->pending_row;
+    status_rows(m, j->result);
+    snprintf(m->sv.overall, sizeof m->sv.overall, "%s",
+             lk_diag_worst(m->sync_overall, jstr(j->result, "overall")));
+    m->pub.gen++; /* news, not a touch: the technician did nothing */
+}
+
+int lk_svcmode_event(lk_svcmode *m, const lk_evt *e)
+{
+    if (e->type != LK_EVT_JOB_DONE || (e->tag != LK_SVC_JOB_TAG && e->tag != LK_SVC_JOB_TAG_PIN))
+        return 0;
+    if (e->tag == LK_SVC_JOB_TAG_PIN) {
+        pin_done(m, e);
+        return 1;
+    }
+    svc_job *j = e->ptr;
+    /* A job cancelled before it started (the kiosk is stopping) ran nothing to report. */
+    if (j && e->code != LK_ECANCELED) {
+        if (j->is_test)
+            test_done(m, j);
+        else
+            status_done(m, j);
+    }
+    job_free(j);
+    return 1;
 }

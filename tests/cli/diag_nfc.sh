@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # diag_nfc.sh: the diagnostics' NFC reader probe through libnfc's own pn532_uart driver against
 # pn532-sim on a pty: unknown with a reason when nfc.device is empty, normal with libnfc's device
-# name when the reader answers, fault when the configured reader is not there.
+# name and chip firmware when the reader answers, fault when the configured reader is not there;
+# the test-card self-test reports the card's technology, type and UID, and fails without a card.
 set -euo pipefail
 : "${KIOSKCTL:?KIOSKCTL must point at the kioskctl binary}"
 work=$(mktemp -d)
@@ -42,6 +43,18 @@ out=$(k diag status) || true
 p=$(probe "$out")
 json "$p" 'd["status"]=="normal" and d["detail"]["device"] and d["detail"]["connstring"].startswith("pn532_uart:")' ||
     fail "reader answering: $p"
+json "$p" 'd["detail"]["firmware"].startswith("PN53")' || fail "no firmware version: $p"
+
+out=$(k diag selftest test-card) || fail "test-card: $out"
+json "$out" 'd["passed"] and d["technology"]=="iso14443a" and d["uid"]=="04A1B2C3" and d["atqa"]=="0044" and d["sak"]=="20" and d["iso14443_4"] and d["type"]=="ISO 14443-4 type A"' ||
+    fail "test-card: $out"
+[[ $(sqlite3 "$work/k.db" "SELECT count(*) FROM audit WHERE event='diag.selftest' AND detail LIKE '%test-card%passed%'") -eq 1 ]] ||
+    fail "test-card not audited"
+echo remove >&3
+rc=0
+out=$(LK_DIAG_CARD_WAIT_MS=1500 k diag selftest test-card) || rc=$?
+[[ $rc -eq 1 ]] || fail "test-card without a card: exit $rc ($out)"
+json "$out" 'not d["passed"] and "no card" in d["problem"]' || fail "test-card without a card: $out"
 
 k config set nfc.device "pn532_uart:$work/no-such-tty" >/dev/null
 out=$(k diag status) || true

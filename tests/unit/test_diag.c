@@ -39,11 +39,13 @@ static const char *overall_of(const lk_diag_env *env, lk_diag_probe *p, size_t n
 static void test_status_table(void **state)
 {
     lk_test_fixture *fx = *state;
-    lk_diag_env env = {fx->st, fx->dir, "9.9", (int64_t)time(NULL)};
+    lk_diag_env env = {fx->st, fx->dir, "9.9", (int64_t)time(NULL), 0, 0};
     lk_device_status normal = LK_DEVICE_NORMAL, warn = LK_DEVICE_WARNING, fault = LK_DEVICE_FAULT,
                      disabled = LK_DEVICE_DISABLED;
-    lk_diag_probe p[] = {
-        {"a", fixed, &normal}, {"b", fixed, &disabled}, {"c", fixed, &warn}, {"d", fixed, &fault}};
+    lk_diag_probe p[] = {{"a", fixed, &normal, 0},
+                         {"b", fixed, &disabled, 0},
+                         {"c", fixed, &warn, 0},
+                         {"d", fixed, &fault, 0}};
     assert_string_equal(overall_of(&env, p, 2), "normal");
     assert_string_equal(overall_of(&env, p, 3), "warning");
     assert_string_equal(overall_of(&env, p, 4), "fault");
@@ -79,7 +81,7 @@ static void test_status_table(void **state)
 static void test_selftests(void **state)
 {
     lk_test_fixture *fx = *state;
-    lk_diag_env env = {fx->st, fx->dir, "9.9", (int64_t)time(NULL)};
+    lk_diag_env env = {fx->st, fx->dir, "9.9", (int64_t)time(NULL), 0, 0};
     const lk_diag_selftest *t = NULL;
     size_t n = lk_diag_builtin_selftests(&t);
     int passed = 0;

@@ -1,7 +1,9 @@
 /* test_service_mode: the diagnostics machine on a real store and real keys: a valid card and
  * PIN open the menu, pages load their data and are audited, calibration steps land in
  * configuration, five wrong PINs lock it (and a good PIN then stays refused), an expired or
- * foreign card is refused, the inactivity timeout returns to attract. */
+ * foreign card is refused, the inactivity timeout returns to attract. Blocking probes and
+ * self-tests run on a worker: the page shows them busy at once and fills them in from the
+ * job's event, and the self-test is audited when it is done. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +12,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <poll.h>
+#include <unistd.h>
 
 #include "kiosk/lk_audit.h"
 #include "kiosk/lk_config.h"
@@ -97,18 +101,25 @@ static void make_rig(rig *r, lk_test_fixture *fx)
     make_rig_w(r, fx, 0);
 }
 
-/* The loop's part: waits for the worker's verdict and hands it to the mode. */
-static void deliver(rig *r)
+/* Waits for the worker's event and hands it to the mode. */
+static void deliver_q(rig *r, lk_evtq *q)
 {
     lk_evt e;
-    for (int i = 0; i < 500; i++) {
-        if (lk_evtq_pop(r->q, &e) == 1) {
-            assert_int_equal(lk_svcmode_event(r->m, &e), 1);
-            return;
-        }
-        (void)lk_worker_wait(lk_evtq_fd(r->q), -1, 20);
+    int got = 0;
+    /* The queue's fd may still be readable from the last event: poll, then look. */
+    for (int i = 0; i < 500 && !got; i++) {
+        struct pollfd p = {lk_evtq_fd(q), POLLIN, 0};
+        (void)poll(&p, 1, 10);
+        got = lk_evtq_pop(q, &e);
     }
-    fail_msg("no PIN verdict from the worker");
+    assert_int_equal(got, 1);
+    assert_int_equal(lk_svcmode_event(r->m, &e), 1);
+}
+
+/* The loop's part: the PIN verdict from the rig's own worker. */
+static void deliver(rig *r)
+{
+    deliver_q(r, r->q);
 }
 
 static void free_rig(rig *r)
@@ -380,6 +391,125 @@ static void test_bundle_popup(void **state_)
     free_rig(&r);
 }
 
+/* A device probe and a self-test that block until the test writes to gate[1]. */
+static int gate[2];
+static int seen_calib_x = -999, seen_store = -1;
+
+static void gated_probe(void *ctx, const lk_diag_env *env, lk_device_state *s, cJSON *d)
+{
+    (void)ctx;
+    (void)env;
+    char c;
+    assert_int_equal(read(gate[0], &c, 1), 1);
+    s->status = LK_DEVICE_NORMAL;
+    snprintf(s->reason, sizeof s->reason, "ready");
+    cJSON *m = cJSON_CreateObject();
+    cJSON_AddStringToObject(m, "name", "Black Toner");
+    cJSON_AddNumberToObject(m, "level", 75);
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(d, "markers"), m);
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(d, "media_ready"),
+                         cJSON_CreateString("iso_a4_210x297mm"));
+}
+
+static int gated_test(void *ctx, const lk_diag_env *env, cJSON *r)
+{
+    (void)ctx;
+    char c;
+    assert_int_equal(read(gate[0], &c, 1), 1);
+    seen_calib_x = env->calib_x_01mm;
+    seen_store = env->st != NULL;
+    cJSON_AddStringToObject(r, "job_state", "completed");
+    return 1;
+}
+
+static const lk_svc_row *row_named(const lk_svc_view *sv, const char *name)
+{
+    for (int i = 0; i < sv->n_rows; i++)
+        if (strcmp(sv->rows[i].name, name) == 0)
+            return &sv->rows[i];
+    return NULL;
+}
+
+static void test_workers(void **state_)
+{
+    rig r;
+    make_rig(&r, *state_);
+    lk_err err = {0};
+    lk_evtq *q = NULL;
+    lk_workers *w = NULL;
+    assert_int_equal(pipe(gate), 0);
+    assert_int_equal(lk_evtq_create(16, &q, &err), 0);
+    assert_int_equal(lk_workers_create(1, q, &w, &err), 0);
+    const lk_diag_probe *bp = NULL;
+    const lk_diag_selftest *bt = NULL;
+    size_t np = lk_diag_builtin_probes(&bp), nt = lk_diag_builtin_selftests(&bt);
+    lk_diag_probe probes[16];
+    lk_diag_selftest tests[16];
+    memcpy(probes, bp, np * sizeof *bp);
+    memcpy(tests, bt, nt * sizeof *bt);
+    probes[np++] = (lk_diag_probe){"printer", gated_probe, NULL, 1};
+    tests[nt++] = (lk_diag_selftest){"calibration-page", "gated", gated_test, NULL, 1};
+    lk_svcmode_set_tables(r.m, probes, np, tests, nt, w);
+    assert_int_equal(lk_config_set(r.fx->st, "printer.calibration_x_01mm", "7", "t", &err), 0);
+
+    uint8_t tok[LK_SERVICE_TOKEN_MAX];
+    size_t n = card(r.admin, "T-9", NOW - 10, NOW + 86400, tok);
+    assert_int_equal(lk_svcmode_card(r.m, tok, n, "en"), 1);
+    type_pin(&r, "482913");
+    deliver_q(&r, q); /* with workers the PIN, too, is checked on one */
+    const lk_svc_view *sv = lk_svcmode_view(r.m)->svc;
+    lk_svcmode_intent(r.m, LK_INTENT_DIAG_PAGE, LK_ST_DIAG_STATUS, NULL);
+    /* Back at once, the device still being asked. */
+    assert_non_null(row_named(sv, "printer"));
+    assert_string_equal(row_named(sv, "printer")->status, "busy");
+    assert_string_equal(row_named(sv, "disk")->status, "normal");
+    assert_null(row_named(sv, "  Black Toner"));
+    uint64_t gen = lk_svcmode_view(r.m)->gen;
+    assert_int_equal(write(gate[1], "x", 1), 1);
+    deliver_q(&r, q);
+    assert_string_equal(row_named(sv, "printer")->status, "normal");
+    assert_string_equal(row_named(sv, "  Black Toner")->text, "75%");
+    assert_string_equal(row_named(sv, "  media")->text, "iso_a4_210x297mm");
+    assert_true(lk_svcmode_view(r.m)->gen != gen);
+    assert_string_not_equal(sv->overall, "busy");
+
+    lk_svcmode_intent(r.m, LK_INTENT_BACK, 0, NULL);
+    lk_svcmode_intent(r.m, LK_INTENT_DIAG_PAGE, LK_ST_DIAG_SELFTEST, NULL);
+    int idx = -1;
+    for (int i = 0; i < sv->n_tests; i++)
+        if (strcmp(sv->tests[i], "calibration-page") == 0)
+            idx = i;
+    assert_true(idx >= 0);
+    int before = audited(&r, "tech:T-9", "diag.selftest");
+    lk_svcmode_intent(r.m, LK_INTENT_DIAG_RUN, idx, NULL);
+    assert_string_equal(sv->result_name, "calibration-page");
+    assert_int_equal(sv->result_running, 1);
+    lk_svcmode_intent(r.m, LK_INTENT_DIAG_RUN, 0, NULL); /* one at a time */
+    assert_string_equal(sv->result_name, "calibration-page");
+    assert_int_equal(audited(&r, "tech:T-9", "diag.selftest"), before);
+    assert_int_equal(write(gate[1], "x", 1), 1);
+    deliver_q(&r, q);
+    assert_int_equal(sv->result_running, 0);
+    assert_int_equal(sv->result_passed, 1);
+    assert_non_null(strstr(sv->result_text, "completed"));
+    assert_int_equal(seen_calib_x, 7);
+    assert_int_equal(seen_store, 0);
+    assert_int_equal(audited(&r, "tech:T-9", "diag.selftest"), before + 1);
+
+    /* A status answer for a page that was left is dropped. */
+    lk_svcmode_intent(r.m, LK_INTENT_BACK, 0, NULL);
+    lk_svcmode_intent(r.m, LK_INTENT_DIAG_PAGE, LK_ST_DIAG_STATUS, NULL);
+    lk_svcmode_intent(r.m, LK_INTENT_BACK, 0, NULL);
+    assert_int_equal(write(gate[1], "x", 1), 1);
+    deliver_q(&r, q);
+    assert_int_equal(state(&r), LK_ST_DIAG_MENU);
+    lk_workers_free(w);
+    lk_evtq_free(q);
+    close(gate[0]);
+    close(gate[1]);
+    free_rig(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -388,6 +518,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_cards, lk_test_setup_open, lk_test_teardown),
         cmocka_unit_test_setup_teardown(test_pin_on_worker, lk_test_setup_open, lk_test_teardown),
         cmocka_unit_test_setup_teardown(test_bundle_popup, lk_test_setup_open, lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_workers, lk_test_setup_open, lk_test_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

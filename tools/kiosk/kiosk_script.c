@@ -30,6 +30,8 @@ typedef enum op {
     OP_SHOT,
     OP_USB,
     OP_QUIT,
+    OP_WAIT_ROW,    /* diagnostics: a table row NAME shows WORD (its status, or in its text) */
+    OP_WAIT_RESULT, /* diagnostics: the last self-test finished, passed or failed */
 } op;
 
 typedef struct action {
@@ -153,6 +155,16 @@ static int parse_line(kiosk_script *sc, char *line, action *a)
         snprintf(a->s, sizeof a->s, "%s", arg);
         return !*arg || (*rest && parse_long(rest, &a->a)) ? -1 : 0;
     }
+    if (strcmp(verb, "wait-row") == 0 || strcmp(verb, "wait-result") == 0) {
+        int row = verb[5] == 'r' && verb[6] == 'o';
+        char *word = row ? strtok(rest, " \t") : NULL, *ms = row ? strtok(NULL, "") : rest;
+        a->op = row ? OP_WAIT_ROW : OP_WAIT_RESULT;
+        a->a = 10000;
+        snprintf(a->s, sizeof a->s, "%s%s%s", arg, row ? " " : "", word ? word : "");
+        int bad =
+            !*arg || (row && !word) || (!row && strcmp(arg, "passed") && strcmp(arg, "failed"));
+        return bad || (ms && *ms && parse_long(ms, &a->a)) ? -1 : 0;
+    }
     if (strcmp(verb, "tap") == 0) {
         if (isdigit((unsigned char)arg[0])) {
             a->op = OP_TAP_XY;
@@ -265,6 +277,50 @@ static int fail(lk_err *err, const action *a, const char *what, const char *deta
     return lk_err_set(err, LK_EINVAL, "script line %d: %s%s", a->line, what, detail);
 }
 
+/* wait-row NAME WORD: a row named NAME (leading blanks aside; '_' in NAME stands for a blank)
+ * whose status is WORD or whose text holds it. */
+static int name_is(const char *name, const char *want, size_t n)
+{
+    if (strlen(name) != n)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (name[i] != want[i] && !(want[i] == '_' && name[i] == ' '))
+            return 0;
+    return 1;
+}
+
+static int row_shows(const lk_view *v, const char *spec)
+{
+    const char *sp = strchr(spec, ' ');
+    if (!v->svc || !sp)
+        return 0;
+    size_t nl = (size_t)(sp - spec);
+    for (int i = 0; i < v->svc->n_rows; i++) {
+        const lk_svc_row *r = &v->svc->rows[i];
+        const char *name = r->name + strspn(r->name, " ");
+        if (name_is(name, spec, nl) && (strcmp(r->status, sp + 1) == 0 || strstr(r->text, sp + 1)))
+            return 1;
+    }
+    return 0;
+}
+
+static void rows_text(const lk_view *v, char *buf, size_t n)
+{
+    buf[0] = '\0';
+    for (int i = 0; v->svc && i < v->svc->n_rows; i++) {
+        size_t len = strlen(buf);
+        const lk_svc_row *r = &v->svc->rows[i];
+        snprintf(buf + len, n - len, "%s[%s|%s|%s]", len ? " " : "", r->name, r->status, r->text);
+    }
+}
+
+static int result_is(const lk_view *v, const char *want)
+{
+    const lk_svc_view *s = v->svc;
+    return s && s->result_name[0] && !s->result_running &&
+           s->result_passed == (strcmp(want, "passed") == 0);
+}
+
 static int reader_sim(const kiosk_script_env *env, const action *a, lk_err *err)
 {
     if (a->op == OP_READER_INSERT)
@@ -308,7 +364,7 @@ static int run(kiosk_script *sc, const action *a, const kiosk_script_env *env, u
                lk_err *err)
 {
     const lk_view *v = shown(env);
-    char names[512];
+    char names[2048];
     switch (a->op) {
     case OP_SLEEP:
         if (!sc->until_ms)
@@ -332,6 +388,23 @@ static int run(kiosk_script *sc, const action *a, const kiosk_script_env *env, u
         if (now < sc->until_ms)
             return 0;
         return fail(err, a, "timed out waiting for button ", a->s);
+    case OP_WAIT_ROW:
+    case OP_WAIT_RESULT:
+        if (a->op == OP_WAIT_ROW ? row_shows(v, a->s) : result_is(v, a->s))
+            return 1;
+        if (!sc->until_ms)
+            sc->until_ms = now + (uint64_t)a->a;
+        if (now < sc->until_ms)
+            return 0;
+        if (a->op == OP_WAIT_ROW)
+            rows_text(v, names, sizeof names);
+        else
+            snprintf(names, sizeof names, "%s: %s", v->svc ? v->svc->result_name : "",
+                     v->svc ? v->svc->result_text : "");
+        return fail(err, a,
+                    a->op == OP_WAIT_ROW ? "timed out waiting; rows: "
+                                         : "timed out waiting; last test ",
+                    names);
     case OP_TAP_XY:
         (void)lk_ui_tap(env->ui, v, (int)a->a, (int)a->b); /* a miss is a tap on nothing */
         return 1;

@@ -4,13 +4,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kiosk/lk_config.h"
 #include "kiosk_service.h"
+#include "lk_camera_diag.h"
+#include "lk_nfc_diag.h"
+#include "lk_prn_diag.h"
 
 #ifndef LK_VERSION
 #define LK_VERSION "unknown"
 #endif
 
 #define MAX_PROBES 24
+#define MAX_TESTS  16
 
 struct kiosk_service {
     lk_svcmode *m;
@@ -18,6 +23,11 @@ struct kiosk_service {
     lk_docreader *reader;
     lk_evtq *q;
     lk_diag_probe probes[MAX_PROBES];
+    lk_diag_selftest tests[MAX_TESTS];
+    /* the device adapters' diagnostics, configured as the kiosk's ports were */
+    lk_prn_diag prn;
+    lk_nfc_diag nfc;
+    lk_camera_diag cam;
     char state_dir[900], log_path[1000];
 };
 
@@ -68,6 +78,49 @@ static size_t probe_table(kiosk_service *ks)
     for (size_t i = 0; i < sizeof extra / sizeof extra[0] && k < MAX_PROBES; i++)
         ks->probes[k++] = extra[i];
     return k;
+}
+
+/* The devices the kiosk runs with: the drivers' own probes and self-tests for the real
+ * backends (CUPS, libnfc, lk_camera: blocking, so they run on the workers), the ports' state
+ * for the simulated ones and the SAM plug-in. */
+int kiosk_service_use_devices(kiosk_service *ks, lk_store *st, const kiosk_ports *p, lk_workers *w)
+{
+    const lk_diag_probe *bp = NULL;
+    const lk_diag_selftest *bt = NULL;
+    size_t np = 0, nt = 0, nbp = lk_diag_builtin_probes(&bp), nbt = lk_diag_builtin_selftests(&bt);
+    for (size_t i = 0; i < nbp && np < MAX_PROBES - 3; i++)
+        ks->probes[np++] = bp[i];
+    for (size_t i = 0; i < nbt && nt < MAX_TESTS - 4; i++)
+        ks->tests[nt++] = bt[i];
+    if (p->printer && strcmp(p->printer->ops->name, "sim") != 0) {
+        lk_prn_diag_from_config(st, &ks->prn);
+        ks->probes[np++] = lk_prn_diag_probe(&ks->prn);
+        nt += lk_prn_diag_selftests(&ks->prn, ks->tests + nt, MAX_TESTS - nt);
+    } else if (p->printer) {
+        ks->probes[np++] = lk_diag_printer_probe(p->printer);
+    }
+    if (p->reader && strcmp(p->reader->ops->name, "libnfc-emrtd") == 0) {
+        lk_nfc_diag_from_config(st, &ks->nfc);
+        ks->nfc.reader = p->reader;
+        ks->probes[np++] = lk_nfc_diag_probe(&ks->nfc);
+        ks->tests[nt++] = lk_nfc_diag_test_card(&ks->nfc);
+    } else if (p->reader) {
+        ks->probes[np++] = lk_diag_reader_probe(
+            strcmp(p->reader->ops->name, "sim") == 0 ? "nfc-reader" : "id-reader", p->reader);
+    }
+    if (p->camera && strcmp(p->camera->ops->name, "sim") != 0) {
+        lk_camera_diag_from_config(st, &ks->cam);
+        char *k = NULL; /* kiosk.camera=v4l2 forces the V4L2 source whatever camera.source says */
+        if (lk_config_get(st, "kiosk.camera", &k, NULL, NULL) == 0 && k && !strcmp(k, "v4l2"))
+            snprintf(ks->cam.source, sizeof ks->cam.source, "v4l2");
+        free(k);
+        ks->probes[np++] = lk_camera_diag_probe(&ks->cam);
+        ks->tests[nt++] = lk_camera_diag_capture(&ks->cam);
+    } else if (p->camera) {
+        ks->probes[np++] = lk_diag_camera_probe(p->camera);
+    }
+    lk_svcmode_set_tables(ks->m, ks->probes, np, ks->tests, nt, w);
+    return 0;
 }
 
 int kiosk_service_create(lk_store *st, const char *db_path, lk_docreader *reader, lk_evtq *q,
@@ -135,7 +188,7 @@ const char *kiosk_service_log_path(const kiosk_service *ks)
 
 int kiosk_service_event(kiosk_service *ks, const lk_evt *e, const lk_view *session_view)
 {
-    if (lk_svcmode_event(ks->m, e)) /* the PIN check's verdict */
+    if (lk_svcmode_event(ks->m, e)) /* a PIN verdict, a probe's or a self-test's result */
         return 1;
     if (e->type != LK_EVT_SERVICE_CARD)
         return 0;

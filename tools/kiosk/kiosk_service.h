@@ -6,7 +6,9 @@
 
 #include "kiosk/lk_evt.h"
 #include "kiosk/lk_service_mode.h"
+#include "kiosk/lk_worker.h"
 #include "kiosk/port/lk_docreader.h"
+#include "kiosk_ports.h"
 
 typedef struct kiosk_service kiosk_service;
 
@@ -16,6 +18,9 @@ typedef struct kiosk_service kiosk_service;
 int kiosk_service_create(lk_store *st, const char *db_path, lk_docreader *reader, lk_evtq *q,
                          kiosk_service **out, lk_err *err);
 void kiosk_service_free(kiosk_service *ks);
+/* Replaces the device placeholders with the probes and self-tests of the ports the kiosk runs
+ * with (p), the blocking ones on w. Free w before ks. */
+int kiosk_service_use_devices(kiosk_service *ks, lk_store *st, const kiosk_ports *p, lk_workers *w);
 lk_svcmode *kiosk_service_mode(kiosk_service *ks);
 /* The state folder and log file it found (USB bundles apply and export with the same). */
 const char *kiosk_service_state_dir(const kiosk_service *ks);

@@ -525,8 +525,10 @@ static int make_core(app *a, lk_err *err)
     rc = lk_session_create(&d, &cfg, &a->s, err);
     if (rc == 0)
         rc = kiosk_service_create(a->st, db, a->idr, a->q, &a->svc, err);
-    if (rc == 0) /* PINs are hashed on a worker, never on the frame loop */
-        lk_svcmode_set_workers(kiosk_service_mode(a->svc), a->w);
+    /* The devices' probes and self-tests, and the PIN's PBKDF2, run on the workers, never on
+     * the frame loop. */
+    if (rc == 0)
+        rc = kiosk_service_use_devices(a->svc, a->st, &a->ports, a->w);
     if (rc == 0)
         rc = make_usb(a, db, err);
     return rc;
@@ -568,11 +570,12 @@ static int start(app *a, lk_err *err)
 
 static void stop(app *a)
 {
-    /* The session cancels its jobs; the workers then finish them before any port goes. */
+    /* The session cancels its jobs; the workers then finish them before any port goes, and
+     * before the diagnostics whose device tables their jobs use. */
     kiosk_usb_free(a->usb);
-    kiosk_service_free(a->svc);
     lk_session_free(a->s);
     lk_workers_free(a->w);
+    kiosk_service_free(a->svc);
     lk_ui_free(a->ui);
     if (a->d)
         a->d->ops->close(a->d);

@@ -60,7 +60,8 @@ static void draw(const lk_screen_ctx *c)
     if (s->result_name[0]) {
         lk_rect r = step_rect(c, 3);
         const char *msg =
-            s->result_text[0] == 'n' && s->result_text[1] == 'o'
+            s->result_running ? lk_tr(c, "diag.status.busy")
+            : s->result_text[0] == 'n' && s->result_text[1] == 'o'
                 ? lk_tr(c, "diag.test_unavailable")
                 : lk_tr(c, s->result_passed ? "diag.status.pass" : "diag.status.fail");
         c->d->ops->text(c->d, msg, (lk_rect){c->body.x, r.y + r.h + 30, c->body.w, 100},

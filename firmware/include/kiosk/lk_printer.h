@@ -54,6 +54,8 @@ typedef struct lk_job_info {
     char reason[200];
 } lk_job_info;
 
+struct lk_printer_supplies;
+
 typedef struct lk_printer_ops {
     const char *name; /* backend name for logs ("cups") */
     /* The printer's current state. Returns 0 with out filled even when the printer is down
@@ -70,12 +72,46 @@ typedef struct lk_printer_ops {
     int (*find_job)(void *impl, const char *job_name, int *job_id, lk_err *err);
     int (*cancel)(void *impl, int job_id, lk_err *err);
     void (*close)(void *impl);
+    /* Optional (NULL: the backend cannot tell): marker levels and the media loaded. */
+    int (*supplies)(void *impl, struct lk_printer_supplies *out, lk_err *err);
 } lk_printer_ops;
 
 typedef struct lk_printer {
     const lk_printer_ops *ops;
     void *impl;
 } lk_printer;
+
+#define LK_PRINTER_MARKERS 8
+#define LK_PRINTER_MEDIA   4
+
+/* One marker (toner, ink, waste toner...) as IPP reports it: marker-names / marker-levels /
+ * marker-types / marker-low-levels, or one PWG 5100.13 printer-supply value. */
+typedef struct lk_printer_marker {
+    char name[64];  /* marker-names, or the supply's type and colorant ("toner black") */
+    char type[40];  /* IPP marker-types keyword: "toner", "waste-toner", "ink", ... */
+    char color[24]; /* colorant name, "" unknown */
+    int level;      /* percent 0..100; -1 unknown; -2 unavailable; -3 "some left" (RFC 3805) */
+    int low;        /* percent at or below which it counts as low (marker-low-levels), -1 none */
+    int waste;      /* a receptacle that fills up: high, not low, is the problem */
+} lk_printer_marker;
+
+typedef struct lk_printer_supplies {
+    lk_printer_marker markers[LK_PRINTER_MARKERS];
+    int n_markers;
+    char media_ready[LK_PRINTER_MEDIA][64]; /* PWG media names loaded (media-ready) */
+    int n_media;
+    int media_known; /* the printer said what is loaded (also when it said "nothing") */
+    char source[16]; /* where the figures came from: "queue" (cupsd) or "device" (the printer) */
+} lk_printer_supplies;
+
+/* Parses one printer-supply value ("index=1;class=supplyThatIsConsumed;type=toner;unit=percent;
+ * maxcapacity=100;level=75;colorantname=black;") into *out. Values are outside bytes: any
+ * input gives 0 with a NUL-terminated marker, or LK_EPROTO when it is not a supply at all. */
+int lk_printer_supply_parse(const char *value, size_t len, lk_printer_marker *out);
+
+/* Whether a marker needs attention: 1 low (or a waste receptacle nearly full), 2 empty (or
+ * full), 0 fine or unknown. */
+int lk_printer_marker_alert(const lk_printer_marker *m);
 
 /* Convenience wrappers over p->ops (and lk_printer_close frees p). */
 int lk_printer_state(lk_printer *p, lk_device_state *out, lk_err *err);
@@ -84,6 +120,8 @@ int lk_printer_job(lk_printer *p, int job_id, lk_job_info *out, lk_err *err);
 int lk_printer_find_job(lk_printer *p, const char *job_name, int *job_id, lk_err *err);
 int lk_printer_cancel(lk_printer *p, int job_id, lk_err *err);
 void lk_printer_close(lk_printer *p);
+/* LK_ENOTSUP when the backend cannot tell. */
+int lk_printer_get_supplies(lk_printer *p, lk_printer_supplies *out, lk_err *err);
 
 /* Printer-level facts as IPP reports them, for lk_printer_map. */
 typedef struct lk_printer_facts {

@@ -13,8 +13,8 @@
 #include <stdint.h>
 
 #include "kiosk/lk_diag.h"
-#include "kiosk/lk_service.h"
 #include "kiosk/lk_evt.h"
+#include "kiosk/lk_service.h"
 #include "kiosk/lk_view.h"
 #include "kiosk/lk_worker.h"
 
@@ -23,7 +23,9 @@
 #define LK_SVC_TESTS       16
 #define LK_SVC_CALIB_MX    500 /* the range of printer.calibration_*_01mm */
 #define LK_SVC_BUNDLE_TEXT 600
-/* Tag of the service mode's worker jobs (the customer session's tags are positive). */
+/* Tags of the service mode's worker jobs (the customer session's tags are positive): blocking
+ * probes and self-tests, and the PIN check. */
+#define LK_SVC_JOB_TAG     (-7007)
 #define LK_SVC_JOB_TAG_PIN (-7101)
 
 typedef struct lk_svc_row {
@@ -47,6 +49,7 @@ typedef struct lk_svc_view {
     int n_tests;
     char result_name[40]; /* last self-test run, "" none */
     int result_passed;
+    int result_running; /* it runs on a worker; passed/text come when it is done */
     char result_text[160];
     int calib_x, calib_y; /* 0.1 mm */
     int bundle_seen, bundle_ok;
@@ -69,14 +72,14 @@ typedef struct lk_svcmode_deps {
     int64_t (*wall_s)(void *ctx);    /* NULL: time(NULL) */
     void *clock_ctx;
     int timeout_s; /* idle seconds on any page; <= 0: config service.timeout_s */
-    /* PBKDF2 of a typed PIN runs here, its verdict comes back through lk_svcmode_event, so the
-     * frame loop never waits on it. NULL: checked inline (tools without a loop). */
+    /* Where the PIN's PBKDF2 and the blocking probes and self-tests (lk_diag's `blocking`:
+     * CUPS, libnfc, a camera) run, so the frame loop never waits on them; results come back as
+     * LK_EVT_JOB_DONE with tag LK_SVC_JOB_TAG_PIN or LK_SVC_JOB_TAG, for lk_svcmode_event.
+     * NULL: everything runs in line (tools without a loop). */
     lk_workers *workers;
 } lk_svcmode_deps;
 
 int lk_svcmode_create(const lk_svcmode_deps *d, lk_svcmode **out, lk_err *err);
-/* deps.workers for a mode created before its loop's workers were (the kiosk's wiring). */
-void lk_svcmode_set_workers(lk_svcmode *m, lk_workers *w);
 void lk_svcmode_free(lk_svcmode *m);
 
 /* 1 while a diagnostics page is up (the UI draws lk_svcmode_view, intents go here). */
@@ -89,9 +92,6 @@ int lk_svcmode_active(const lk_svcmode *m);
 int lk_svcmode_card(lk_svcmode *m, const uint8_t *token, size_t len, const char *lang);
 
 void lk_svcmode_intent(lk_svcmode *m, lk_intent intent, int arg, const char *text);
-/* An event from the loop's queue: the PIN check's LK_EVT_JOB_DONE (tag LK_SVC_JOB_TAG_PIN).
- * Returns 1 when it was the mode's (the mode then owns and frees e->ptr), 0 otherwise. */
-int lk_svcmode_event(lk_svcmode *m, const lk_evt *e);
 /* Every ~100 ms: the inactivity deadline and the visible countdown. */
 void lk_svcmode_tick(lk_svcmode *m);
 
@@ -106,5 +106,16 @@ void lk_svcmode_bundle_result(lk_svcmode *m, int ok, const char *text);
 int lk_svcmode_bundle_show(lk_svcmode *m, const char *lang);
 
 const lk_view *lk_svcmode_view(const lk_svcmode *m);
+
+/* Replaces the probe and self-test tables and the workers (deps.workers), for a composition
+ * root that learns its devices after creating the mode. The tables must outlive every job
+ * started from them: free the workers before them. */
+void lk_svcmode_set_tables(lk_svcmode *m, const lk_diag_probe *probes, size_t n_probes,
+                           const lk_diag_selftest *tests, size_t n_tests, lk_workers *workers);
+
+/* A job of this mode finished (e->type LK_EVT_JOB_DONE, tag LK_SVC_JOB_TAG or _PIN): judges a
+ * PIN, or shows a probe's or self-test's result if its page is still up and audits a
+ * self-test; frees e->ptr. 1 when e was the mode's, 0 otherwise. */
+int lk_svcmode_event(lk_svcmode *m, const lk_evt *e);
 
 #endif
