@@ -424,6 +424,10 @@ static void lookup_local(lk_session *s)
     explicit_bzero(&f, sizeof f);
 }
 
+/* The port keeps the budget on the network itself and then answers locally; the session gives
+ * it this much more for that local answer before it stops waiting on the worker. */
+#define LOOKUP_GRACE_MS 250
+
 /* Face matched: find the licenses, on a worker when a lookup port (the registry) is wired. */
 static void lookup_start(lk_session *s)
 {
@@ -435,7 +439,7 @@ static void lookup_start(lk_session *s)
         sess_end(s, LK_ST_STAFF, LK_REASON_SYSTEM);
         return;
     }
-    s->lookup_deadline_ms = sess_now(s) + (uint64_t)s->cfg.lookup_budget_ms;
+    s->lookup_deadline_ms = sess_now(s) + (uint64_t)s->cfg.lookup_budget_ms + LOOKUP_GRACE_MS;
     s->view.face_busy = 1; /* no retry while we look */
     s->view.hint = LK_HINT_LOOKUP;
     sess_changed(s);
@@ -464,11 +468,12 @@ void sess_lookup_overdue(lk_session *s)
     s->lookup_deadline_ms = 0;
     sess_cancel_job(s);
     snprintf(detail, sizeof detail,
-             "{\"reason\":\"no answer within the session budget\",\"budget_ms\":%d}",
-             s->cfg.lookup_budget_ms);
+             "{\"reason\":\"no answer within the session budget\",\"budget_ms\":%d,"
+             "\"waited_ms\":%d}",
+             s->cfg.lookup_budget_ms, s->cfg.lookup_budget_ms + LOOKUP_GRACE_MS);
     sess_audit(s, "registry.fallback", detail);
     sess_found f;
-    lk_lookup_info info = {.elapsed_ms = s->cfg.lookup_budget_ms};
+    lk_lookup_info info = {.elapsed_ms = s->cfg.lookup_budget_ms + LOOKUP_GRACE_MS};
     int rc = find_local(s, &f);
     if (rc < 0) {
         explicit_bzero(&f, sizeof f);
