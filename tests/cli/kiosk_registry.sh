@@ -88,10 +88,12 @@ printf '%s\ntap print\nwait done 60000\nreader remove\nwait rating\ntap rate1\nw
 printf '%s\ntap cancel\nwait ended\n' "$to_preview" >"$work/cancel.script"
 printf '%s\nshot ready\n' "$to_preview" >"$work/revoke.script"
 
-run() { # NAME SCRIPT: one headless run; shots and prints in $work/NAME
+# One headless run, prints in $work/NAME. No screenshots (they cost most of a run's time): the
+# script's own `wait` lines fail the run when a screen is not reached.
+run() { # NAME SCRIPT
     local name=$1 script=$2 rc=0
     mkdir -p "$work/$name"
-    timeout 120 "$KIOSK" --headless --strict --fast --script "$work/$script" --shots "$work/$name/shots" \
+    timeout 120 "$KIOSK" --headless --strict --fast --script "$work/$script" \
         --print-dir "$work/$name" 2>"$work/$name.err" || rc=$?
     [[ $rc == 0 ]] || {
         cat "$work/$name.err" >&2
@@ -126,7 +128,6 @@ echo "$done_row" | grep -q 'local_fallback' || fail "slow: lookup not local: $a"
 # Had the session waited for the registry's answer, it would have taken the fault's 8 s.
 waited=$(echo "$done_row" | sed -n 's/.*elapsed_ms[^0-9]*\([0-9]*\).*/\1/p')
 [[ -n $waited && $waited -lt 8000 ]] || fail "slow: the session waited ${waited:-?} ms: $done_row"
-ls "$work/slow/shots" | grep -q -- '-choose-' || fail "slow: the choice was not shown"
 
 # ... and not there at all (a port nobody listens on).
 dead=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -135,7 +136,6 @@ seq0=$(last_seq)
 run down cancel.script
 a=$(audit_since "$seq0")
 echo "$a" | grep -q '"registry.fallback"' || fail "down: no registry.fallback audited: $a"
-ls "$work/down/shots" | grep -q -- '-choose-' || fail "down: the choice was not shown"
 $K config set registry.url "$url" >/dev/null
 
 # (c) Revoked while the preview is shown: the store learns it (a sync), the print is refused.

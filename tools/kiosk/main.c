@@ -399,7 +399,8 @@ static void on_control(void *ctx, int fd, uint32_t events)
     }
     buf[n] = '\0';
     lk_err err = {0};
-    for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
+    char *save = NULL; /* kiosk_script_add tokenises with strtok itself */
+    for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
         if (kiosk_script_add(a->sc, line, &err) != 0)
             fprintf(stderr, "kiosk: %s\n", err.msg);
 }
