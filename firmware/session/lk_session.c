@@ -95,6 +95,7 @@ void sess_cancel_job(lk_session *s)
     s->job_tag = 0;
     s->job_id = 0;
     s->job = JOB_NONE;
+    s->lookup_deadline_ms = 0;
 }
 
 static void stop_camera(lk_session *s)
@@ -211,6 +212,8 @@ void lk_session_handle(lk_session *s, const lk_evt *e)
 
 void lk_session_tick(lk_session *s)
 {
+    if (s->lookup_deadline_ms && sess_now(s) >= s->lookup_deadline_ms)
+        sess_lookup_overdue(s);
     if (!s->deadline_ms)
         return;
     uint64_t now = sess_now(s);
@@ -307,6 +310,7 @@ int lk_session_cfg_load(lk_store *st, lk_session_cfg *cfg, lk_err *err)
     cfg->print_deadline_s = (int)cfg_int(st, "printer.job_deadline_s", 300, 1, 86400);
     cfg->face_max_attempts = (int)cfg_int(st, "face.max_attempts", 3, 1, 10);
     cfg->face_frames = (int)cfg_int(st, "face.frames", 5, 1, MAX_FRAMES);
+    cfg->lookup_budget_ms = (int)cfg_int(st, "registry.budget_ms", 2000, 1, 600000);
     cfg->preview_w = 900;
     cfg->preview_h = 640;
     char *v = NULL;

@@ -10,7 +10,14 @@
 
 typedef enum sm_ret { SM_HANDLED = 0, SM_UNHANDLED = 1 } sm_ret;
 
-typedef enum job_kind { JOB_NONE = 0, JOB_READ, JOB_FACE, JOB_RENDER, JOB_PRINT } job_kind;
+typedef enum job_kind {
+    JOB_NONE = 0,
+    JOB_READ,
+    JOB_FACE,
+    JOB_RENDER,
+    JOB_PRINT,
+    JOB_LOOKUP
+} job_kind;
 
 /* Everything personal the session holds, in one block so one explicit_bzero clears it. */
 typedef struct personal {
@@ -37,6 +44,7 @@ struct lk_session {
     int collecting;
     int card_present;
     int in_transition;
+    uint64_t lookup_deadline_ms; /* when the session stops waiting on d.lookup, 0 none */
 };
 
 typedef sm_ret (*state_fn)(lk_session *s, const lk_evt *e);
@@ -53,6 +61,8 @@ void sess_audit(lk_session *s, const char *event, const char *detail_json);
 
 /* lk_session_states.c / lk_session_flow.c */
 extern const state_fn lk_session_states[LK_ST_COUNT];
+/* The lookup port overran the budget: answer from the local store (audited). */
+void sess_lookup_overdue(lk_session *s);
 
 /* lk_session_jobs.c: each starts a worker job and records it in s; 0 or a code. */
 int sess_job_read(lk_session *s);
@@ -62,6 +72,22 @@ int sess_job_render(lk_session *s, lk_record *rec);
  * preview needs them (at start-up, on the loop thread). */
 void sess_warmup(lk_session *s);
 int sess_job_print(lk_session *s, lk_record *rec, int copy_idx);
+/* Asks d.lookup on a worker for this document's licenses in the role chosen. */
+int sess_job_lookup(lk_session *s);
+/* What a finished lookup found, for the license list (the job context keeps it until freed). */
+typedef struct sess_found {
+    lk_view_license lic[LK_VIEW_MAX_LICENSES];
+    int n_lic;
+    int other_role; /* matches in the other role: "not authorised" rather than "not found" */
+} sess_found;
+/* The callback that fills a sess_found (ctx) from store matches; want is "holder"/"agent". */
+typedef struct sess_find {
+    sess_found *f;
+    const char *want;
+} sess_find;
+int sess_on_match(void *ctx, const lk_store_match *m);
+/* A finished lookup job's result: its list and how it was answered. */
+const sess_found *sess_lookup_found(void *ctx, lk_lookup_info *info);
 /* Moves a finished read's result into s->p.id (the job context keeps nothing). */
 void sess_take_read(lk_session *s, void *ctx);
 lk_face_result sess_face_result(void *ctx);

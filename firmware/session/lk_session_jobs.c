@@ -2,6 +2,7 @@
  * context with copies of what it needs (photo, frames, record), so a session that ends while
  * a job still runs can wipe its own memory at once; the context is wiped and freed when the
  * job's completion event is consumed or dropped. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -265,4 +266,71 @@ void sess_warmup(lk_session *s)
     if (c.surf)
         cairo_surface_destroy(c.surf);
     lk_record_free(rec);
+}
+
+/* Lookup ---------------------------------------------------------------------------------- */
+
+typedef struct lookup_ctx {
+    lk_lookup *l;
+    char doc_type[16];
+    char number[32]; /* the plain number: wiped with the context */
+    char want[8];
+    sess_found found;
+    lk_lookup_info info;
+    lk_err err;
+} lookup_ctx;
+
+int sess_on_match(void *ctx, const lk_store_match *m)
+{
+    sess_find *q = ctx;
+    sess_found *f = q->f;
+    if (strcmp(m->as_role, q->want) != 0) {
+        f->other_role++;
+        return 0;
+    }
+    if (f->n_lic == LK_VIEW_MAX_LICENSES)
+        return 0;
+    lk_view_license *l = &f->lic[f->n_lic++];
+    snprintf(l->uscc, sizeof l->uscc, "%s", m->uscc);
+    snprintf(l->name, sizeof l->name, "%s", m->name);
+    snprintf(l->type_name, sizeof l->type_name, "%s", m->type_name ? m->type_name : "");
+    snprintf(l->role, sizeof l->role, "%s", m->role ? m->role : "");
+    l->duplicates = m->duplicates;
+    return 0;
+}
+
+static void lookup_free(void *p)
+{
+    explicit_bzero(p, sizeof(lookup_ctx));
+    free(p);
+}
+
+static int lookup_run(void *arg, int cancel_fd)
+{
+    (void)cancel_fd; /* the port keeps its own budget; a late answer is dropped as stale */
+    lookup_ctx *c = arg;
+    sess_find q = {.f = &c->found, .want = c->want};
+    int rc = c->l->ops->find(c->l, c->doc_type, c->number, sess_on_match, &q, &c->info, &c->err);
+    explicit_bzero(c->number, sizeof c->number);
+    return rc < 0 ? rc : 0;
+}
+
+int sess_job_lookup(lk_session *s)
+{
+    lookup_ctx *c = calloc(1, sizeof *c);
+    if (!c)
+        return LK_ENOMEM;
+    c->l = s->d.lookup;
+    memcpy(c->doc_type, s->p.id.doc_type, sizeof c->doc_type);
+    memcpy(c->number, s->p.id.number, sizeof c->number);
+    snprintf(c->want, sizeof c->want, "%s", s->view.role_agent == 1 ? "agent" : "holder");
+    return submit(s, JOB_LOOKUP, lookup_run, c, lookup_free, next_tag(s));
+}
+
+const sess_found *sess_lookup_found(void *ctx, lk_lookup_info *info)
+{
+    lookup_ctx *c = ctx;
+    if (info)
+        *info = c->info;
+    return &c->found;
 }

@@ -88,6 +88,9 @@ static sm_ret st_consent(lk_session *s, const lk_evt *e)
     return SM_UNHANDLED;
 }
 
+static void lookup_start(lk_session *s);
+static void lookup_done(lk_session *s, const lk_evt *e);
+
 /* MRZ ----------------------------------------------------------------------------------- */
 
 static const size_t mrz_len[3] = {9, 6, 6};
@@ -321,7 +324,7 @@ static void face_done(lk_session *s, const lk_evt *e)
     s->view.face_attempt++;
     if (r.verdict == LK_FACE_MATCH) {
         sess_count(s, "face.match");
-        sess_transition(s, LK_ST_CHOOSE);
+        lookup_start(s);
         return;
     }
     sess_count(s, "face.no_match");
@@ -354,7 +357,10 @@ static sm_ret st_face(lk_session *s, const lk_evt *e)
         frame_in(s);
         return SM_HANDLED;
     case LK_EVT_JOB_DONE:
-        face_done(s, e);
+        if (s->job == JOB_LOOKUP)
+            lookup_done(s, e);
+        else
+            face_done(s, e);
         return SM_HANDLED;
     default:
         break;
@@ -366,46 +372,158 @@ static sm_ret st_face(lk_session *s, const lk_evt *e)
     return SM_UNHANDLED;
 }
 
-/* License choice ------------------------------------------------------------------------ */
+/* License lookup and choice ------------------------------------------------------------- */
 
-typedef struct find_ctx {
-    lk_session *s;
-    const char *want; /* "holder" or "agent" */
-    int other_role;
-} find_ctx;
-
-static int on_match(void *ctx, const lk_store_match *m)
+static void lookup_audit(lk_session *s, const lk_lookup_info *info)
 {
-    find_ctx *f = ctx;
-    lk_view_person *vp = &f->s->p.vp;
-    if (strcmp(m->as_role, f->want) != 0) {
-        f->other_role++;
-        return 0;
+    char detail[96];
+    snprintf(detail, sizeof detail, "{\"source\":\"%s\",\"elapsed_ms\":%lld}",
+             !s->d.lookup ? "store"
+             : info->live ? "registry"
+                          : "local_fallback",
+             info->elapsed_ms);
+    sess_audit(s, "lookup.done", detail);
+}
+
+/* The lookup is over: the plain number has done its only job; show what was found. */
+static void show_found(lk_session *s, const sess_found *f)
+{
+    explicit_bzero(s->p.id.number, sizeof s->p.id.number);
+    s->view.face_busy = 0;
+    memcpy(s->p.vp.lic, f->lic, sizeof s->p.vp.lic);
+    s->p.vp.n_lic = f->n_lic;
+    if (s->p.vp.n_lic == 0) {
+        s->view.reason = f->other_role ? LK_REASON_NOT_AUTHORISED : LK_REASON_NOT_FOUND;
+        sess_count(s, "lookup.none");
+        sess_transition(s, LK_ST_NO_LICENSE);
+    } else {
+        sess_transition(s, LK_ST_CHOOSE);
     }
-    if (vp->n_lic == LK_VIEW_MAX_LICENSES)
+}
+
+/* Answers from the local store, on the loop thread (a local indexed query). */
+static int find_local(lk_session *s, sess_found *f)
+{
+    sess_find q = {.f = f, .want = s->view.role_agent == 1 ? "agent" : "holder"};
+    memset(f, 0, sizeof *f);
+    return lk_store_find_by_doc(s->d.st, s->p.id.doc_type, s->p.id.number, sess_on_match, &q, NULL);
+}
+
+static void lookup_local(lk_session *s)
+{
+    sess_found f;
+    lk_lookup_info info = {0};
+    int rc = find_local(s, &f);
+    if (rc < 0) {
+        explicit_bzero(&f, sizeof f);
+        sess_end(s, LK_ST_STAFF, LK_REASON_SYSTEM);
+        return;
+    }
+    lookup_audit(s, &info);
+    show_found(s, &f);
+    explicit_bzero(&f, sizeof f);
+}
+
+/* The port keeps the budget on the network itself and then answers locally; the session gives
+ * it this much more for that local answer before it stops waiting on the worker. */
+#define LOOKUP_GRACE_MS 250
+
+/* Face matched: find the licenses, on a worker when a lookup port (the registry) is wired. */
+static void lookup_start(lk_session *s)
+{
+    if (!s->d.lookup) {
+        lookup_local(s);
+        return;
+    }
+    if (sess_job_lookup(s) != 0) {
+        sess_end(s, LK_ST_STAFF, LK_REASON_SYSTEM);
+        return;
+    }
+    s->lookup_deadline_ms = sess_now(s) + (uint64_t)s->cfg.lookup_budget_ms + LOOKUP_GRACE_MS;
+    s->view.face_busy = 1; /* no retry while we look */
+    s->view.hint = LK_HINT_LOOKUP;
+    sess_changed(s);
+}
+
+static void lookup_done(lk_session *s, const lk_evt *e)
+{
+    s->lookup_deadline_ms = 0;
+    s->job = JOB_NONE;
+    if (e->code != 0) {
+        sess_end(s, LK_ST_STAFF, LK_REASON_SYSTEM);
+        return;
+    }
+    lk_lookup_info info;
+    const sess_found *f = sess_lookup_found(e->ptr, &info);
+    lookup_audit(s, &info);
+    show_found(s, f);
+}
+
+/* The lookup port did not answer within the budget (a hung network call, a locked
+ * database): stop waiting, answer from the local copy and say so in the audit log. Its late
+ * answer, if any, is dropped as stale. */
+void sess_lookup_overdue(lk_session *s)
+{
+    char detail[160];
+    s->lookup_deadline_ms = 0;
+    sess_cancel_job(s);
+    snprintf(detail, sizeof detail,
+             "{\"reason\":\"no answer within the session budget\",\"budget_ms\":%d,"
+             "\"waited_ms\":%d}",
+             s->cfg.lookup_budget_ms, s->cfg.lookup_budget_ms + LOOKUP_GRACE_MS);
+    sess_audit(s, "registry.fallback", detail);
+    sess_found f;
+    lk_lookup_info info = {.elapsed_ms = s->cfg.lookup_budget_ms + LOOKUP_GRACE_MS};
+    int rc = find_local(s, &f);
+    if (rc < 0) {
+        explicit_bzero(&f, sizeof f);
+        sess_end(s, LK_ST_STAFF, LK_REASON_SYSTEM);
+        return;
+    }
+    lookup_audit(s, &info);
+    show_found(s, &f);
+    explicit_bzero(&f, sizeof f);
+}
+
+/* The revocation gate on the loop: 1 printable, 0 revoked or unknown, whatever was cached. */
+static int record_printable(lk_session *s, const lk_record *rec)
+{
+    if (!rec->status || strcmp(rec->status, "approved") != 0)
         return 0;
-    lk_view_license *l = &vp->lic[vp->n_lic];
-    snprintf(l->uscc, sizeof l->uscc, "%s", m->uscc);
-    snprintf(l->name, sizeof l->name, "%s", m->name);
-    snprintf(l->type_name, sizeof l->type_name, "%s", m->type_name ? m->type_name : "");
-    snprintf(l->role, sizeof l->role, "%s", m->role ? m->role : "");
-    l->duplicates = m->duplicates;
-    vp->n_lic++;
-    return 0;
+    return !s->d.lookup || s->d.lookup->ops->printable(s->d.lookup, s->d.st, rec->uscc, NULL) == 0;
+}
+
+static int uscc_printable(lk_session *s, const char *uscc)
+{
+    lk_record *rec = NULL;
+    if (lk_store_get_record(s->d.st, uscc, &rec, NULL) != 0)
+        return 0;
+    int ok = record_printable(s, rec);
+    lk_record_free(rec);
+    return ok;
+}
+
+/* Takes licenses revoked since the lookup off the list; 1 when the list changed. */
+static int drop_revoked(lk_session *s)
+{
+    lk_view_person *vp = &s->p.vp;
+    int kept = 0;
+    for (int i = 0; i < vp->n_lic; i++)
+        if (uscc_printable(s, vp->lic[i].uscc))
+            vp->lic[kept++] = vp->lic[i];
+    int changed = kept != vp->n_lic;
+    for (int i = kept; i < vp->n_lic; i++)
+        explicit_bzero(&vp->lic[i], sizeof vp->lic[i]);
+    vp->n_lic = kept;
+    return changed;
 }
 
 static void choose_enter(lk_session *s)
 {
-    find_ctx f = {.s = s, .want = s->view.role_agent ? "agent" : "holder"};
-    s->p.vp.n_lic = 0;
-    int rc = lk_store_find_by_doc(s->d.st, s->p.id.doc_type, s->p.id.number, on_match, &f, NULL);
-    /* The plain number has done its only job. */
-    explicit_bzero(s->p.id.number, sizeof s->p.id.number);
-    if (rc < 0) {
-        sess_end(s, LK_ST_STAFF, LK_REASON_SYSTEM);
-    } else if (s->p.vp.n_lic == 0) {
-        s->view.reason = f.other_role ? LK_REASON_NOT_AUTHORISED : LK_REASON_NOT_FOUND;
-        sess_count(s, "lookup.none");
+    if (drop_revoked(s))
+        sess_count(s, "lookup.revoked");
+    if (s->p.vp.n_lic == 0) {
+        s->view.reason = LK_REASON_REVOKED;
         sess_transition(s, LK_ST_NO_LICENSE);
     }
 }
@@ -449,11 +567,29 @@ static lk_record *selected_record(lk_session *s)
     return rec;
 }
 
+/* A revoked license ends the session before anything of it is shown or printed again. */
+static int refuse_revoked(lk_session *s, lk_record *rec)
+{
+    if (record_printable(s, rec))
+        return 0;
+    char detail[96];
+    snprintf(detail, sizeof detail, "{\"uscc\":\"%s\",\"reason\":\"revoked\"}", rec->uscc);
+    lk_record_free(rec);
+    sess_audit(s, "print.refused", detail);
+    sess_count(s, "print.refused_revoked");
+    sess_end(s, LK_ST_ENDED, LK_REASON_REVOKED);
+    return 1;
+}
+
 static void preview_enter(lk_session *s)
 {
-    if (!s->d.renderer)
-        return;
     lk_record *rec = selected_record(s);
+    if (rec && refuse_revoked(s, rec))
+        return;
+    if (!s->d.renderer) {
+        lk_record_free(rec);
+        return;
+    }
     if (!rec || sess_job_render(s, rec) != 0) {
         sess_end(s, LK_ST_STAFF, LK_REASON_SYSTEM);
         return;
@@ -503,6 +639,8 @@ static sm_ret st_preview(lk_session *s, const lk_evt *e)
 static void print_next(lk_session *s)
 {
     lk_record *rec = selected_record(s);
+    if (rec && refuse_revoked(s, rec))
+        return;
     if (!rec || sess_job_print(s, rec, s->view.copy_idx) != 0)
         sess_end(s, LK_ST_STAFF, LK_REASON_SYSTEM);
 }
@@ -525,6 +663,10 @@ static void print_done(lk_session *s, const lk_evt *e)
     }
     sess_audit(s, "print.failed", detail);
     sess_count(s, "print.failed");
+    if (e->code == LK_ECANCELED) { /* the print journal's own revocation gate refused it */
+        sess_end(s, LK_ST_ENDED, LK_REASON_REVOKED);
+        return;
+    }
     sess_end(s, LK_ST_STAFF,
              e->code == LK_PRN_UNCERTAIN ? LK_REASON_PRINT_UNCERTAIN : LK_REASON_PRINTER_FAULT);
 }
@@ -551,6 +693,24 @@ static sm_ret st_printing(lk_session *s, const lk_evt *e)
         return SM_HANDLED;
     default:
         return SM_UNHANDLED;
+    }
+}
+
+void lk_session_records_changed(lk_session *s)
+{
+    lk_state st = s->view.state;
+    if (st == LK_ST_CHOOSE && drop_revoked(s)) {
+        sess_count(s, "lookup.revoked");
+        if (s->p.vp.n_lic == 0) {
+            s->view.reason = LK_REASON_REVOKED;
+            sess_transition(s, LK_ST_NO_LICENSE);
+        } else {
+            sess_changed(s);
+        }
+    } else if (st == LK_ST_PREVIEW) {
+        lk_record *rec = selected_record(s);
+        if (rec && !refuse_revoked(s, rec))
+            lk_record_free(rec);
     }
 }
 

@@ -42,6 +42,7 @@ static const char *const reason_names[LK_REASON_COUNT] = {
     [LK_REASON_NOT_AUTHORISED] = "not_authorised",
     [LK_REASON_SYSTEM] = "system",
     [LK_REASON_THANKS] = "thanks",
+    [LK_REASON_REVOKED] = "revoked",
 };
 
 static const char *const hint_names[LK_HINT_COUNT] = {
@@ -55,6 +56,7 @@ static const char *const hint_names[LK_HINT_COUNT] = {
     [LK_HINT_FACE_NO_MATCH] = "face_no_match",
     [LK_HINT_FACE_NOT_LIVE] = "face_not_live",
     [LK_HINT_FACE_NO_FACE] = "face_no_face",
+    [LK_HINT_LOOKUP] = "lookup",
 };
 
 const char *lk_state_name(lk_state st)

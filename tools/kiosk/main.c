@@ -15,6 +15,7 @@
 #include "kiosk/lk_config.h"
 #include "kiosk/lk_session.h"
 #include "kiosk_ports.h"
+#include "kiosk_registry.h"
 #include "kiosk_script.h"
 #include "kiosk_service.h"
 #include "kiosk_usb.h"
@@ -47,6 +48,8 @@ typedef struct app {
     lk_renderer *r;
     pthread_mutex_t render_mu;
     lk_session *s;
+    /* live lookup + background sync; NULL without registry.url */
+    kiosk_registry *reg;
     kiosk_service *svc; /* diagnostics mode */
     kiosk_usb *usb;     /* USB arrivals -> bundles */
     lk_disp *d;
@@ -488,6 +491,13 @@ static int make_usb(app *a, const char *db, lk_err *err)
     return kiosk_usb_create(&c, &a->usb, err);
 }
 
+static void on_records_changed(void *ctx)
+{
+    app *a = ctx;
+    lk_session_records_changed(a->s);
+    observe(a);
+}
+
 static int make_core(app *a, lk_err *err)
 {
     const char *db = lk_store_pick_path(a->o.db, getenv("LK_DB"));
@@ -504,6 +514,9 @@ static int make_core(app *a, lk_err *err)
         rc = lk_template_load(a->o.tpl, &a->tpl, err);
     if (rc == 0)
         rc = lk_render_create(a->tpl, &a->r, err);
+    if (rc == 0)
+        rc = kiosk_registry_start(a->st, db, a->o.secret ? a->o.secret : getenv("LK_SECRET_FILE"),
+                                  a->loop, on_records_changed, a, &a->reg, err);
     if (rc != 0)
         return rc;
     lk_session_cfg cfg;
@@ -521,7 +534,8 @@ static int make_core(app *a, lk_err *err)
                          .face = a->face,
                          .printer = a->prn,
                          .renderer = a->r,
-                         .renderer_mu = &a->render_mu};
+                         .renderer_mu = &a->render_mu,
+                         .lookup = kiosk_registry_lookup(a->reg)};
     rc = lk_session_create(&d, &cfg, &a->s, err);
     if (rc == 0)
         rc = kiosk_service_create(a->st, db, a->idr, a->q, &a->svc, err);
@@ -576,6 +590,7 @@ static void stop(app *a)
     lk_session_free(a->s);
     lk_workers_free(a->w);
     kiosk_service_free(a->svc);
+    kiosk_registry_stop(a->reg); /* after the workers: a lookup job uses its connection */
     lk_ui_free(a->ui);
     if (a->d)
         a->d->ops->close(a->d);

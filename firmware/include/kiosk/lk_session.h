@@ -22,8 +22,9 @@
 #include "kiosk/lk_view.h"
 #include "kiosk/lk_worker.h"
 #include "kiosk/port/lk_cam.h"
-#include "kiosk/port/lk_facecheck.h"
 #include "kiosk/port/lk_docreader.h"
+#include "kiosk/port/lk_facecheck.h"
+#include "kiosk/port/lk_lookup.h"
 #include "kiosk/port/lk_prn.h"
 
 typedef struct lk_session lk_session;
@@ -45,6 +46,10 @@ typedef struct lk_session_deps {
     pthread_mutex_t *renderer_mu;
     uint64_t (*clock_ms)(void *ctx); /* NULL: lk_loop_now_ms */
     void *clock_ctx;
+    /* Who finds the person's licenses: NULL asks the local store on the loop thread (the
+     * embedded default); an lk_lookup (the registry's live lookup) is asked on a worker and
+     * waited for at most cfg.lookup_budget_ms before the session answers from the store. */
+    lk_lookup *lookup;
 } lk_session_deps;
 
 typedef struct lk_session_cfg {
@@ -55,10 +60,13 @@ typedef struct lk_session_cfg {
     int face_frames; /* frames handed to one verify call */
     double face_threshold;
     int preview_w, preview_h;
-    char lang[8]; /* default language */
+    int lookup_budget_ms; /* registry.budget_ms: the port's network budget; the session waits
+                             on d->lookup at most 250 ms more (for its local answer) */
+    char lang[8];         /* default language */
 } lk_session_cfg;
 
-/* Reads the session's settings from configuration (ui.*, face.*, printer.job_deadline_s);
+/* Reads the session's settings from configuration (ui.*, face.*, printer.job_deadline_s,
+ * registry.budget_ms);
  * keys not set give their defaults. */
 int lk_session_cfg_load(lk_store *st, lk_session_cfg *cfg, lk_err *err);
 
@@ -75,6 +83,11 @@ void lk_session_tick(lk_session *s);
 void lk_session_intent(lk_session *s, lk_intent intent, int arg, const char *text);
 
 const lk_view *lk_session_view(const lk_session *s);
+
+/* The records changed under the session (a registry sync round applied revocations): a
+ * license revoked since the lookup is taken off the choice, and one on its preview ends the
+ * session with LK_REASON_REVOKED. Called on the loop thread; cheap when nothing is shown. */
+void lk_session_records_changed(lk_session *s);
 
 /* The block holding the session's personal data, so a test can check it is all zero after
  * a session ended. */

@@ -85,6 +85,7 @@ typedef enum lk_reason {
     LK_REASON_NOT_AUTHORISED, /* licenses exist, but not in the role chosen */
     LK_REASON_SYSTEM,         /* store or render failure */
     LK_REASON_THANKS,         /* rated: the friendly end */
+    LK_REASON_REVOKED,        /* the registry revoked the license: it must not be printed */
     LK_REASON_COUNT
 } lk_reason;
 
@@ -100,6 +101,7 @@ typedef enum lk_hint {
     LK_HINT_FACE_NO_MATCH,
     LK_HINT_FACE_NOT_LIVE,
     LK_HINT_FACE_NO_FACE,
+    LK_HINT_LOOKUP, /* face matched; the licenses are being looked up */
     LK_HINT_COUNT
 } lk_hint;
 
