@@ -1,9 +1,13 @@
 /* lk_disp_sdl: the display/input port over SDL2, SDL2_ttf and SDL2_image. Text is shaped by
  * SDL_ttf line by line (our own greedy wrap, because SDL_ttf only breaks at spaces and Chinese
- * has none) and cached as textures, so a frame that redraws unchanged text costs a blit. */
+ * has none) and cached as textures, so a frame that redraws unchanged text costs a blit.
+ * Rasterising a CJK glyph costs ~0.25 ms here, so a screen's first frame used to spend most of
+ * its time in FreeType; each size keeps its own font (and glyph cache), and the UI warms those
+ * caches for every screen at start-up (warm), so first frames only compose cached glyphs. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <SDL.h>
 #include <SDL_image.h>
@@ -13,7 +17,7 @@
 #include "ui/lk_disp.h"
 
 #define CACHE_SIZE 1024
-#define MAX_FONTS  16
+#define MAX_FONTS  48
 #define MAX_LINES  24
 
 typedef struct text_entry {
@@ -23,9 +27,16 @@ typedef struct text_entry {
 } text_entry;
 
 typedef struct font_entry {
-    int size, bold;
+    int size, bold, full;
     TTF_Font *f;
 } font_entry;
+
+/* A face: the GB 2312 subset the build makes for the renderer when there is one (a fraction of
+ * the full face's memory per size), else the full Noto face fontconfig names. */
+typedef struct face_file {
+    char path[512];
+    int index;
+} face_file;
 
 typedef struct disp_sdl {
     lk_disp base;
@@ -33,10 +44,7 @@ typedef struct disp_sdl {
     SDL_Surface *surface; /* headless: the frame buffer the software renderer draws into */
     SDL_Renderer *ren;
     int w, h;
-    char font_path[512];
-    int font_index;
-    char bold_path[512];
-    int bold_index;
+    face_file full[2], sub[2]; /* [bold]; sub[].path "" when the subsets are missing */
     font_entry fonts[MAX_FONTS];
     int n_fonts;
     text_entry cache[CACHE_SIZE];
@@ -49,7 +57,18 @@ typedef struct disp_sdl {
     SDL_AudioSpec aspec;
     int clipped;
     int debug;
+    int warming; /* inside warm(): text rasterises glyphs and draws nothing */
+    /* The warm-up's texts, colourless (key without the colour), run-length coded alpha: the
+     * screens' fixed texts take ~9 Mpx, 36 MB as textures, ~3 MB so. */
+    struct warmed {
+        uint64_t key;
+        int w, h, maxw, n;
+        uint8_t *rle;
+    } * warmed;
+    int warmed_used;
 } disp_sdl;
+
+#define WARMED_SIZE 1024
 
 static int find_font(const char *pattern, char *path, size_t n, int *index)
 {
@@ -72,23 +91,72 @@ static int find_font(const char *pattern, char *path, size_t n, int *index)
     return rc;
 }
 
-/* One FreeType face per style, resized on demand: a CJK face is tens of megabytes of tables,
- * so a face per size would cost that many times over. Rendered texts are cached as textures,
- * so the glyph cache TTF_SetFontSize drops is rarely needed again. */
-static TTF_Font *font(disp_sdl *s, int size, int bold)
+/* One font per size and style, so switching sizes does not flush SDL_ttf's glyph cache (it
+ * did with one resized font per style: every text re-rasterised its glyphs). A subset font is
+ * ~0.4 MB a size, a full CJK face ~2.7 MB, hence the subsets. Beyond MAX_FONTS the last one is
+ * resized, as before. */
+static TTF_Font *font(disp_sdl *s, int size, int bold, int full)
 {
-    font_entry *fe = &s->fonts[bold ? 1 : 0];
-    if (!fe->f) {
-        fe->f = TTF_OpenFontIndex(bold ? s->bold_path : s->font_path, size,
-                                  bold ? s->bold_index : s->font_index);
-        fe->size = size;
-        if (!fe->f)
-            return NULL;
-        s->n_fonts = 2;
+    bold = bold != 0;
+    const face_file *ff = full || !s->sub[bold].path[0] ? &s->full[bold] : &s->sub[bold];
+    full = ff == &s->full[bold];
+    for (int i = 0; i < s->n_fonts; i++)
+        if (s->fonts[i].size == size && s->fonts[i].bold == bold && s->fonts[i].full == full)
+            return s->fonts[i].f;
+    if (s->n_fonts == MAX_FONTS) {
+        font_entry *fe = &s->fonts[MAX_FONTS - 1];
+        TTF_CloseFont(fe->f);
+        s->n_fonts--;
     }
-    if (fe->size != size && TTF_SetFontSize(fe->f, size) == 0)
-        fe->size = size;
-    return fe->f;
+    TTF_Font *f = TTF_OpenFontIndex(ff->path, size, ff->index);
+    if (!f)
+        return NULL;
+    s->fonts[s->n_fonts++] = (font_entry){.size = size, .bold = bold, .full = full, .f = f};
+    return f;
+}
+
+/* The subset lacks a character of utf8 (a rare hanzi in a name): that text takes the full face. */
+static int needs_full(TTF_Font *sub, const char *utf8)
+{
+    for (const unsigned char *p = (const unsigned char *)utf8; *p;) {
+        Uint32 cp = *p;
+        int n = cp < 0x80 ? 0 : cp < 0xE0 ? 1 : cp < 0xF0 ? 2 : 3;
+        if (n)
+            cp &= 0x3Fu >> n;
+        p++;
+        for (int i = 0; i < n && (*p & 0xC0) == 0x80; i++, p++)
+            cp = cp << 6 | (*p & 0x3F);
+        if (cp >= 0x80 && !TTF_GlyphIsProvided32(sub, cp))
+            return 1;
+    }
+    return 0;
+}
+
+static TTF_Font *text_font(disp_sdl *s, const char *utf8, int size, int bold)
+{
+    bold = bold != 0;
+    TTF_Font *f = font(s, size, bold, 0);
+    if (f && s->sub[bold].path[0] && needs_full(f, utf8))
+        f = font(s, size, bold, 1);
+    return f;
+}
+
+/* The GB 2312 subsets of Noto Sans CJK SC the build makes (tools/fontsubset): $LK_FONT_DIR,
+ * else the folder compiled in. Both styles or neither. */
+static void find_subsets(disp_sdl *s)
+{
+    const char *dir = getenv("LK_FONT_DIR");
+#ifdef LK_FONT_DIR
+    if (!dir || !*dir)
+        dir = LK_FONT_DIR;
+#endif
+    static const char *const files[2] = {"lk-sans-gb2312.otf", "lk-sans-bold-gb2312.otf"};
+    for (int b = 0; dir && *dir && b < 2; b++) {
+        snprintf(s->sub[b].path, sizeof s->sub[b].path, "%s/%s", dir, files[b]);
+        s->sub[b].index = 0;
+    }
+    if (!dir || !*dir || access(s->sub[0].path, R_OK) != 0 || access(s->sub[1].path, R_OK) != 0)
+        s->sub[0].path[0] = s->sub[1].path[0] = '\0';
 }
 
 static void d_size(lk_disp *d, int *w, int *h)
@@ -106,6 +174,8 @@ static void set_color(disp_sdl *s, uint32_t rgb)
 static void d_clear(lk_disp *d, uint32_t rgb)
 {
     disp_sdl *s = (disp_sdl *)d;
+    if (s->warming)
+        return;
     set_color(s, rgb);
     SDL_RenderClear(s->ren);
 }
@@ -113,6 +183,8 @@ static void d_clear(lk_disp *d, uint32_t rgb)
 static void d_fill(lk_disp *d, lk_rect r, uint32_t rgb)
 {
     disp_sdl *s = (disp_sdl *)d;
+    if (s->warming)
+        return;
     set_color(s, rgb);
     SDL_Rect sr = {r.x, r.y, r.w, r.h};
     SDL_RenderFillRect(s->ren, &sr);
@@ -134,32 +206,40 @@ static uint64_t fnv(const char *s, uint64_t h)
 }
 
 /* Splits text into lines no wider than max_w: at a space when the line has one (Latin),
- * else before the character that would overflow (CJK). Returns the number of lines. */
+ * else before the character that would overflow (CJK). Returns the number of lines. One
+ * TTF_MeasureUTF8 a line: measuring every prefix (as this did) shaped a line n times. */
 static int wrap(TTF_Font *f, const char *text, int max_w, char lines[][256], int max_lines)
 {
     int n = 0;
     const char *p = text;
     while (*p && n < max_lines) {
-        size_t len = 0, last_space = 0;
         char buf[256];
-        while (p[len] && p[len] != '\n') {
+        size_t len = 0;
+        while (p[len] && p[len] != '\n') { /* the line, whole characters, at most 255 bytes */
             size_t cl = 1;
             while (p[len + cl] && ((unsigned char)p[len + cl] & 0xC0) == 0x80)
                 cl++;
             if (len + cl >= sizeof buf)
                 break;
-            memcpy(buf, p, len + cl);
-            buf[len + cl] = '\0';
-            int w = 0;
-            TTF_SizeUTF8(f, buf, &w, NULL);
-            if (w > max_w && len > 0) {
-                if (last_space)
-                    len = last_space;
-                break;
-            }
-            if (p[len] == ' ')
-                last_space = len + 1;
             len += cl;
+        }
+        memcpy(buf, p, len);
+        buf[len] = '\0';
+        int extent = 0, count = 0;
+        if (len && TTF_MeasureUTF8(f, buf, max_w, &extent, &count) == 0) {
+            size_t fit = 0, last_space = 0; /* bytes of the first `count` characters */
+            for (int c = 0; c < count && fit < len; c++) {
+                if (buf[fit] == ' ')
+                    last_space = fit + 1;
+                fit++;
+                while (fit < len && ((unsigned char)buf[fit] & 0xC0) == 0x80)
+                    fit++;
+            }
+            if (fit == 0) /* not even one character fits: it goes alone */
+                for (fit = 1; fit < len && ((unsigned char)buf[fit] & 0xC0) == 0x80;)
+                    fit++;
+            if (fit < len)
+                len = last_space ? last_space : fit;
         }
         memcpy(lines[n], p, len);
         lines[n][len] = '\0';
@@ -173,10 +253,12 @@ static int wrap(TTF_Font *f, const char *text, int max_w, char lines[][256], int
     return n;
 }
 
-static text_entry *make_text(disp_sdl *s, const char *utf8, int w, int size, uint32_t rgb, int bold,
-                             uint64_t key)
+/* The text wrapped to w as one ARGB surface as wide as its widest line (NULL: no font, or
+ * out of memory); *n_lines and *line_h say how it was laid out. */
+static SDL_Surface *text_surface(disp_sdl *s, const char *utf8, int w, int size, uint32_t rgb,
+                                 int bold, int *n_lines, int *line_h, int *max_w)
 {
-    TTF_Font *f = font(s, size, bold);
+    TTF_Font *f = text_font(s, utf8, size, bold);
     if (!f)
         return NULL;
     static char lines[MAX_LINES][256];
@@ -188,9 +270,8 @@ static text_entry *make_text(disp_sdl *s, const char *utf8, int w, int size, uin
     }
     SDL_Surface *all =
         SDL_CreateRGBSurfaceWithFormat(0, sw, lh * (n ? n : 1), 32, SDL_PIXELFORMAT_ARGB8888);
-    if (!all)
+    if (!all) /* SDL_CreateRGBSurface zeroes it: transparent */
         return NULL;
-    SDL_FillRect(all, NULL, 0);
     SDL_Color c = {(rgb >> 16) & 0xff, (rgb >> 8) & 0xff, rgb & 0xff, 0xff};
     int maxw = 0;
     for (int i = 0; i < n; i++) {
@@ -206,6 +287,16 @@ static text_entry *make_text(disp_sdl *s, const char *utf8, int w, int size, uin
             maxw = ls->w;
         SDL_FreeSurface(ls);
     }
+    *n_lines = n;
+    *line_h = lh;
+    *max_w = maxw;
+    return all;
+}
+
+/* Takes `all` into the text cache as a texture (and frees it). */
+static text_entry *cache_texture(disp_sdl *s, SDL_Surface *all, uint64_t key, int w, int h,
+                                 int n_lines)
+{
     if (s->cache_used > CACHE_SIZE * 3 / 4) { /* crude but bounded: start over */
         for (int i = 0; i < CACHE_SIZE; i++)
             if (s->cache[i].tex)
@@ -219,9 +310,9 @@ static text_entry *make_text(disp_sdl *s, const char *utf8, int w, int size, uin
     text_entry *e = &s->cache[i];
     e->key = key;
     e->tex = SDL_CreateTextureFromSurface(s->ren, all);
-    e->w = maxw > w ? w : maxw;
-    e->h = lh * n;
-    e->clipped = (int)strlen(utf8) > 0 && n == MAX_LINES;
+    e->w = w;
+    e->h = h;
+    e->clipped = n_lines == MAX_LINES;
     SDL_FreeSurface(all);
     if (!e->tex)
         return NULL;
@@ -230,21 +321,124 @@ static text_entry *make_text(disp_sdl *s, const char *utf8, int w, int size, uin
     return e;
 }
 
+static text_entry *make_text(disp_sdl *s, const char *utf8, int w, int size, uint32_t rgb, int bold,
+                             uint64_t key)
+{
+    int n = 0, lh = 0, maxw = 0;
+    SDL_Surface *all = text_surface(s, utf8, w, size, rgb, bold, &n, &lh, &maxw);
+    if (!all)
+        return NULL;
+    return cache_texture(s, all, key, maxw > w ? w : maxw, lh * n, n);
+}
+
+/* Run-length coding of a text's alpha: a byte t < 128 is t + 1 transparent pixels, t >= 128
+ * is t - 127 alpha bytes that follow. Text is mostly transparent, so this is ~1/3 of the bytes. */
+static uint8_t *rle_encode(const SDL_Surface *sf)
+{
+    size_t npx = (size_t)sf->w * sf->h, o = 0;
+    if (sf->pitch != sf->w * 4) /* SDL packs 32-bit rows; the coder relies on it */
+        return NULL;
+    const Uint32 *px = sf->pixels;
+    uint8_t *out = malloc(npx + npx / 128 + 2);
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < npx;) {
+        size_t run = 0;
+        int clear = (px[i] >> 24) == 0;
+        while (i + run < npx && run < 128 && ((px[i + run] >> 24) == 0) == clear)
+            run++;
+        out[o++] = (uint8_t)(clear ? run - 1 : run + 127);
+        for (size_t k = 0; !clear && k < run; k++)
+            out[o++] = (uint8_t)(px[i + k] >> 24);
+        i += run;
+    }
+    uint8_t *shrunk = realloc(out, o ? o : 1);
+    return shrunk ? shrunk : out;
+}
+
+static void rle_decode(const uint8_t *in, SDL_Surface *sf, uint32_t rgb)
+{
+    size_t npx = (size_t)sf->w * sf->h;
+    Uint32 *px = sf->pixels; /* zeroed by SDL_CreateRGBSurface, rows packed (rle_encode) */
+    rgb &= 0xFFFFFFu;
+    for (size_t i = 0; i < npx;) {
+        unsigned t = *in++;
+        if (t < 128) {
+            i += t + 1;
+            continue;
+        }
+        for (unsigned k = t - 127; k > 0 && i < npx; k--)
+            px[i++] = (Uint32)*in++ << 24 | rgb;
+    }
+}
+
+static struct warmed *warmed_find(disp_sdl *s, uint64_t key)
+{
+    if (!s->warmed || !key)
+        return NULL;
+    for (size_t i = key % WARMED_SIZE; s->warmed[i].key; i = (i + 1) % WARMED_SIZE)
+        if (s->warmed[i].key == key)
+            return &s->warmed[i];
+    return NULL;
+}
+
+/* Warming: the text is rasterised once, kept run-length coded without its colour, and its
+ * glyphs stay in the font's cache; returns the height d_text would. */
+static int warm_text(disp_sdl *s, const char *utf8, lk_rect box, int size, int bold, uint64_t key)
+{
+    struct warmed *w = warmed_find(s, key);
+    if (!w && s->warmed && key && s->warmed_used < WARMED_SIZE * 3 / 4) {
+        int n = 0, lh = 0, maxw = 0;
+        SDL_Surface *all = text_surface(s, utf8, box.w, size, 0, bold, &n, &lh, &maxw);
+        uint8_t *rle = all ? rle_encode(all) : NULL;
+        if (rle) {
+            size_t i = key % WARMED_SIZE;
+            while (s->warmed[i].key)
+                i = (i + 1) % WARMED_SIZE;
+            w = &s->warmed[i];
+            *w = (struct warmed){key, all->w, all->h, maxw > box.w ? box.w : maxw, n, rle};
+            s->warmed_used++;
+        }
+        SDL_FreeSurface(all);
+    }
+    return w ? (w->h > box.h ? box.h : w->h) : 0;
+}
+
+/* A text the warm-up made: the texture from its coded alpha in the colour asked for. */
+static text_entry *text_from_warm(disp_sdl *s, const struct warmed *w, uint32_t rgb, uint64_t key)
+{
+    SDL_Surface *all = SDL_CreateRGBSurfaceWithFormat(0, w->w, w->h, 32, SDL_PIXELFORMAT_ARGB8888);
+    if (!all)
+        return NULL;
+    rle_decode(w->rle, all, rgb);
+    return cache_texture(s, all, key, w->maxw, w->h, w->n);
+}
+
 static int d_text(lk_disp *d, const char *utf8, lk_rect box, int size, uint32_t rgb, int flags)
 {
     disp_sdl *s = (disp_sdl *)d;
     if (!utf8 || !*utf8)
         return 0;
     char k[64];
+    uint64_t text = fnv(utf8, 1469598103934665603ull);
+    snprintf(k, sizeof k, "|%d|%d|%d", size, flags, box.w);
+    uint64_t wkey = fnv(k, text); /* the warm-up's: any colour */
+    if (s->warming)
+        return warm_text(s, utf8, box, size, flags & LK_TEXT_BOLD, wkey);
     snprintf(k, sizeof k, "|%d|%u|%d|%d", size, rgb, flags, box.w);
-    uint64_t key = fnv(k, fnv(utf8, 1469598103934665603ull));
+    uint64_t key = fnv(k, text);
     text_entry *e = NULL;
     for (size_t i = key % CACHE_SIZE; s->cache[i].tex; i = (i + 1) % CACHE_SIZE)
         if (s->cache[i].key == key) {
             e = &s->cache[i];
             break;
         }
-    if (!e && !(e = make_text(s, utf8, box.w, size, rgb, flags & LK_TEXT_BOLD, key)))
+    const struct warmed *w = e ? NULL : warmed_find(s, wkey);
+    if (w)
+        e = text_from_warm(s, w, rgb, key);
+    else if (!e)
+        e = make_text(s, utf8, box.w, size, rgb, flags & LK_TEXT_BOLD, key);
+    if (!e)
         return 0;
     int tw = 0, th = 0;
     SDL_QueryTexture(e->tex, NULL, NULL, &tw, &th);
@@ -269,36 +463,79 @@ static int d_text(lk_disp *d, const char *utf8, lk_rect box, int size, uint32_t 
     return h;
 }
 
-static void d_image(lk_disp *d, const lk_image *img, lk_rect dst, int slot)
+/* Where img lands in dst: scaled to fit, aspect kept, centred. */
+static SDL_Rect fit(const lk_image *img, lk_rect dst)
 {
-    disp_sdl *s = (disp_sdl *)d;
-    if (!img->px || img->w <= 0 || img->h <= 0 || slot < 0 || slot > 3)
-        return;
-    Uint32 fmt = img->format == LK_IMG_RGB24 ? SDL_PIXELFORMAT_RGB24 : SDL_PIXELFORMAT_ARGB8888;
-    if (!s->slot[slot] || s->slot_w[slot] != img->w || s->slot_h[slot] != img->h ||
-        s->slot_fmt[slot] != (int)img->format) {
-        if (s->slot[slot])
-            SDL_DestroyTexture(s->slot[slot]);
-        s->slot[slot] = SDL_CreateTexture(s->ren, fmt, SDL_TEXTUREACCESS_STREAMING, img->w, img->h);
-        s->slot_w[slot] = img->w;
-        s->slot_h[slot] = img->h;
-        s->slot_fmt[slot] = (int)img->format;
-        s->slot_gen[slot] = img->gen - 1;
-        if (!s->slot[slot])
-            return;
-        SDL_SetTextureBlendMode(s->slot[slot], SDL_BLENDMODE_BLEND);
-    }
-    if (s->slot_gen[slot] != img->gen) {
-        SDL_UpdateTexture(s->slot[slot], NULL, img->px, img->stride);
-        s->slot_gen[slot] = img->gen;
-    }
     double sc = (double)dst.w / img->w;
     if ((double)dst.h / img->h < sc)
         sc = (double)dst.h / img->h;
     SDL_Rect r = {0, 0, (int)(img->w * sc), (int)(img->h * sc)};
     r.x = dst.x + (dst.w - r.w) / 2;
     r.y = dst.y + (dst.h - r.h) / 2;
+    return r;
+}
+
+/* A picture with alpha (the preview: a sheet on a transparent margin) is scaled once, when it
+ * changes, into a texture of the size it is shown at; scaling and blending in the same copy
+ * is the software renderer's slow path (~40 M instructions for the preview, every frame). */
+static SDL_Texture *scaled_texture(disp_sdl *s, const lk_image *img, SDL_Rect r)
+{
+    SDL_Surface *src = SDL_CreateRGBSurfaceWithFormatFrom((void *)img->px, img->w, img->h, 32,
+                                                          img->stride, SDL_PIXELFORMAT_ARGB8888);
+    SDL_Surface *sc = SDL_CreateRGBSurfaceWithFormat(0, r.w, r.h, 32, SDL_PIXELFORMAT_ARGB8888);
+    SDL_Texture *t = NULL;
+    if (src && sc) {
+        SDL_SetSurfaceBlendMode(src, SDL_BLENDMODE_NONE);
+        if (SDL_BlitScaled(src, NULL, sc, NULL) == 0)
+            t = SDL_CreateTextureFromSurface(s->ren, sc);
+    }
+    SDL_FreeSurface(src);
+    SDL_FreeSurface(sc);
+    if (t)
+        SDL_SetTextureBlendMode(t, SDL_BLENDMODE_BLEND);
+    return t;
+}
+
+static void d_image(lk_disp *d, const lk_image *img, lk_rect dst, int slot)
+{
+    disp_sdl *s = (disp_sdl *)d;
+    if (s->warming || !img->px || img->w <= 0 || img->h <= 0 || slot < 0 || slot > 3)
+        return;
+    SDL_Rect r = fit(img, dst);
+    if (r.w <= 0 || r.h <= 0)
+        return;
+    int scaled = img->format == LK_IMG_ARGB32; /* RGB24 is opaque: the fast path as it is */
+    int w = scaled ? r.w : img->w, h = scaled ? r.h : img->h;
+    int stale = !s->slot[slot] || s->slot_w[slot] != w || s->slot_h[slot] != h ||
+                s->slot_fmt[slot] != (int)img->format;
+    if (stale || (scaled && s->slot_gen[slot] != img->gen)) {
+        if (s->slot[slot])
+            SDL_DestroyTexture(s->slot[slot]);
+        s->slot[slot] = scaled ? scaled_texture(s, img, r)
+                               : SDL_CreateTexture(s->ren, SDL_PIXELFORMAT_RGB24,
+                                                   SDL_TEXTUREACCESS_STREAMING, w, h);
+        s->slot_w[slot] = w;
+        s->slot_h[slot] = h;
+        s->slot_fmt[slot] = (int)img->format;
+        s->slot_gen[slot] = scaled ? img->gen : img->gen - 1;
+        if (!s->slot[slot])
+            return;
+        if (!scaled) /* no alpha: nothing to blend */
+            SDL_SetTextureBlendMode(s->slot[slot], SDL_BLENDMODE_NONE);
+    }
+    if (s->slot_gen[slot] != img->gen) {
+        SDL_UpdateTexture(s->slot[slot], NULL, img->px, img->stride);
+        s->slot_gen[slot] = img->gen;
+    }
     SDL_RenderCopy(s->ren, s->slot[slot], NULL, &r);
+}
+
+static void d_warm(lk_disp *d, int on)
+{
+    disp_sdl *s = (disp_sdl *)d;
+    s->warming = on;
+    if (on && !s->warmed)
+        s->warmed = calloc(WARMED_SIZE, sizeof *s->warmed);
 }
 
 static void d_present(lk_disp *d)
@@ -398,9 +635,11 @@ static void d_close(lk_disp *d)
     for (int i = 0; i < 4; i++)
         if (s->slot[i])
             SDL_DestroyTexture(s->slot[i]);
-    for (int i = 0; i < 2; i++)
-        if (s->fonts[i].f)
-            TTF_CloseFont(s->fonts[i].f);
+    for (int i = 0; i < s->n_fonts; i++)
+        TTF_CloseFont(s->fonts[i].f);
+    for (int i = 0; s->warmed && i < WARMED_SIZE; i++)
+        free(s->warmed[i].rle);
+    free(s->warmed);
     if (s->adev)
         SDL_CloseAudioDevice(s->adev);
     if (s->ren)
@@ -427,6 +666,7 @@ static const lk_disp_ops sdl_ops = {
     .save_png = d_save_png,
     .play = d_play,
     .clipped = d_clipped,
+    .warm = d_warm,
     .close = d_close,
 };
 
@@ -491,11 +731,12 @@ int lk_disp_sdl_create(int w, int h, int headless, int audio, lk_disp **out, lk_
     if (SDL_Init(SDL_INIT_VIDEO | (audio ? SDL_INIT_AUDIO : 0)) != 0 || TTF_Init() != 0)
         rc = lk_err_set(err, LK_ENODEV, "SDL: %s", SDL_GetError());
     IMG_Init(IMG_INIT_PNG);
-    if (rc == 0 && (find_font("Noto Sans CJK SC:style=Regular", s->font_path, sizeof s->font_path,
-                              &s->font_index) != 0 ||
-                    find_font("Noto Sans CJK SC:style=Bold", s->bold_path, sizeof s->bold_path,
-                              &s->bold_index) != 0))
+    if (rc == 0 && (find_font("Noto Sans CJK SC:style=Regular", s->full[0].path,
+                              sizeof s->full[0].path, &s->full[0].index) != 0 ||
+                    find_font("Noto Sans CJK SC:style=Bold", s->full[1].path,
+                              sizeof s->full[1].path, &s->full[1].index) != 0))
         rc = lk_err_set(err, LK_ENOENT, "fontconfig found no Noto Sans CJK SC");
+    find_subsets(s);
     if (rc == 0)
         rc = open_window(s, headless, err);
     if (rc != 0) {

@@ -18,6 +18,7 @@ struct lk_ui {
     int drawn_once;
     lk_state voiced_state;
     char voiced_lang[8];
+    int warm_missing; /* lookups the warm-up missed: variants no session shows */
 };
 
 int lk_ui_create(lk_disp *d, const char *i18n_dir, const char *voice_dir, lk_ui_post_fn post,
@@ -230,6 +231,90 @@ int lk_ui_frame(lk_ui *ui, const lk_view *v)
     return 1;
 }
 
+/* One screen's texts into the glyph caches: draw without a display behind it. */
+static void warm_view(lk_ui *ui, const lk_view *v)
+{
+    lk_button b[LK_SCREEN_MAX_BUTTONS];
+    lk_screen_ctx c;
+    int n = all_buttons(ui, v, &c, b, LK_SCREEN_MAX_BUTTONS);
+    const lk_screen *s = lk_screen_for(v->state);
+    if (!s)
+        return;
+    draw_chrome(&c, s);
+    if (s->draw)
+        s->draw(&c);
+    for (int i = 0; i < n; i++)
+        draw_button(&c, &b[i]);
+}
+
+/* Which reasons and hints a screen can show (lk_session_states): the texts that differ. */
+static int shows_reason(lk_state st, lk_reason r)
+{
+    int none_here = r == LK_REASON_NOT_FOUND || r == LK_REASON_NOT_AUTHORISED;
+    if (st == LK_ST_NO_LICENSE)
+        return none_here;
+    return (st == LK_ST_STAFF || st == LK_ST_ENDED) ? !none_here && r != LK_REASON_NONE
+                                                    : r == LK_REASON_NONE;
+}
+
+static int shows_hint(lk_state st, lk_hint h)
+{
+    switch (st) {
+    case LK_ST_FACE:
+        return h >= LK_HINT_FACE_LOOK;
+    case LK_ST_CONSENT:
+        return h == LK_HINT_NONE || h == LK_HINT_CONSENT_NEEDED;
+    case LK_ST_MRZ:
+        return h == LK_HINT_NONE || h == LK_HINT_MRZ_INVALID || h == LK_HINT_MRZ_REJECTED;
+    default:
+        return h == LK_HINT_NONE;
+    }
+}
+
+/* The variants of one screen whose texts differ: its reasons and hints, both documents, every
+ * printer fault; the step bar's current step and the countdown's digits (all ten at once)
+ * ride along. Texts repeated across variants are rasterised once (the display keys them). */
+static void warm_state(lk_ui *ui, lk_view *v)
+{
+    static const char *const faults[] = {"", "media-empty", "media-jam", "offline"};
+    lk_state st = v->state;
+    for (int r = 0; r < LK_REASON_COUNT; r++)
+        for (int h = 0; h < LK_HINT_COUNT; h++)
+            for (int k = 0; k < (st == LK_ST_TAP_CARD ? 2 : st == LK_ST_PRINTING ? 4 : 1); k++) {
+                if (!shows_reason(st, (lk_reason)r) || !shows_hint(st, (lk_hint)h))
+                    continue;
+                v->reason = (lk_reason)r;
+                v->hint = (lk_hint)h;
+                v->doc = st == LK_ST_TAP_CARD && k ? LK_DOC_PASSPORT : LK_DOC_RESIDENT_ID;
+                v->prn_dev.status = k ? LK_DEVICE_FAULT : LK_DEVICE_NORMAL;
+                snprintf(v->prn_dev.reason, sizeof v->prn_dev.reason, "%s", faults[k & 3]);
+                warm_view(ui, v);
+            }
+}
+
+void lk_ui_warm(lk_ui *ui)
+{
+    static const char *const langs[] = {"zh-CN", "en"};
+    static const lk_view_person nobody = {.n_lic = 0};
+    int before = lk_i18n_missing(ui->t);
+    ui->d->ops->warm(ui->d, 1);
+    for (size_t l = 0; l < sizeof langs / sizeof langs[0]; l++)
+        for (int st = LK_ST_ATTRACT; st <= LK_ST_ENDED; st++) {
+            lk_view v = {.state = (lk_state)st,
+                         .step = st % (LK_VIEW_STEPS + 1),
+                         .countdown_s = 1234567890,
+                         .role_agent = -1,
+                         .selected = -1,
+                         .face_max = 3,
+                         .copy_total = 1,
+                         .person = &nobody};
+            snprintf(v.lang, sizeof v.lang, "%s", langs[l]);
+            warm_state(ui, &v);
+        }
+    ui->d->ops->warm(ui->d, 0);
+    ui->warm_missing += lk_i18n_missing(ui->t) - before;
+}
+
 int lk_ui_tap(lk_ui *ui, const lk_view *v, int x, int y)
 {
     lk_button b[LK_SCREEN_MAX_BUTTONS];
@@ -280,7 +365,7 @@ void lk_ui_button_names(lk_ui *ui, const lk_view *v, char *buf, size_t sz)
 
 int lk_ui_missing_strings(const lk_ui *ui)
 {
-    return lk_i18n_missing(ui->t);
+    return lk_i18n_missing(ui->t) - ui->warm_missing;
 }
 
 int lk_ui_clipped_texts(const lk_ui *ui)

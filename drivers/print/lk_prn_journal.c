@@ -14,6 +14,7 @@
 #include "kiosk/lk_print_worker.h"
 #include "kiosk/lk_printer.h"
 #include "kiosk/lk_render.h"
+#include "kiosk/lk_render_proc.h"
 #include "kiosk/lk_store.h"
 #include "lk_cups.h"
 
@@ -25,12 +26,16 @@ typedef struct prn_journal {
     lk_printer *job_p, *state_p;
     lk_print_worker *w;
     lk_template *tpl;
-    lk_renderer *r;
+    lk_renderer *r; /* only without a render helper: the PDF is made in lk-render-helper */
+    char tpl_path[512];
+    char helper[512];
     char printer[128];
     int deadline_s;
 } prn_journal;
 
 typedef lk_render_buf membuf;
+
+#define RENDER_TIMEOUT_MS 60000
 
 static void report(lk_prn_progress_cb cb, void *ctx, lk_prn_phase ph, const lk_device_state *d)
 {
@@ -78,7 +83,9 @@ static int render(prn_journal *j, const lk_prn_copy *c, membuf *pdf, lk_err *err
                         .copy_no = c->copy_no,
                         .copy_total = c->copy_total,
                         .mode = LK_RENDER_FULL};
-    return lk_render_pdf_stream(j->r, c->rec, &o, lk_render_buf_write, pdf, err);
+    if (j->r)
+        return lk_render_pdf_stream(j->r, c->rec, &o, lk_render_buf_write, pdf, err);
+    return lk_render_pdf_proc(j->helper, j->tpl_path, c->rec, &o, RENDER_TIMEOUT_MS, pdf, err);
 }
 
 /* Records the worker's events until DONE; meanwhile reports the printer's state. */
@@ -222,7 +229,10 @@ int lk_prn_journal_create(const lk_prn_journal_cfg *cfg, lk_prn **out, lk_err *e
         rc = lk_cups_open(cfg->printer, &j->state_p, err);
     if (rc == 0)
         rc = lk_template_load(cfg->template_path, &j->tpl, err);
-    if (rc == 0)
+    const char *helper = lk_render_helper_path();
+    snprintf(j->tpl_path, sizeof j->tpl_path, "%s", cfg->template_path);
+    snprintf(j->helper, sizeof j->helper, "%s", helper ? helper : "");
+    if (rc == 0 && !helper)
         rc = lk_render_create(j->tpl, &j->r, err);
     if (rc == 0)
         rc = lk_print_worker_start(j->job_p, &j->w, err);

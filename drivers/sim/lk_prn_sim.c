@@ -1,5 +1,6 @@
-/* lk_prn_sim: a printer that "prints" by rendering the copy to a PDF file with lk_render, so
- * the demo and tests can look at what would have come out. Faults are set by the script and
+/* lk_prn_sim: a printer that "prints" by rendering the copy to a PDF file with lk_render (in
+ * the render helper process, lk_render_proc, when there is one), so the demo and tests can
+ * look at what would have come out. Faults are set by the script and
  * hold a job the way a real printer holds it: reported as STOPPED, then failed if nobody fixes
  * them within hold_ms. */
 #include <pthread.h>
@@ -11,6 +12,7 @@
 
 #include "kiosk/lk_loop.h"
 #include "kiosk/lk_render.h"
+#include "kiosk/lk_render_proc.h"
 #include "kiosk/lk_worker.h"
 #include "lk_sim.h"
 
@@ -24,8 +26,12 @@ typedef struct prn_sim {
     int printed, submitted;
     int wake_fd;
     lk_template *tpl;
-    lk_renderer *r;
+    lk_renderer *r; /* only without a render helper (lk_render_proc) */
+    char tpl_path[512];
+    char helper[512];
 } prn_sim;
+
+#define RENDER_TIMEOUT_MS 60000
 
 static void report(lk_prn_progress_cb cb, void *ctx, lk_prn_phase ph, lk_device_status st,
                    const char *reason)
@@ -81,7 +87,17 @@ static int render(prn_sim *s, const lk_prn_copy *c, lk_err *err)
                         .copy_no = c->copy_no,
                         .copy_total = c->copy_total,
                         .mode = LK_RENDER_FULL};
-    return lk_render_pdf_file(s->r, c->rec, &o, path, err);
+    if (s->r)
+        return lk_render_pdf_file(s->r, c->rec, &o, path, err);
+    lk_render_buf pdf = {0};
+    int rc = lk_render_pdf_proc(s->helper, s->tpl_path, c->rec, &o, RENDER_TIMEOUT_MS, &pdf, err);
+    FILE *f = rc == 0 ? fopen(path, "wb") : NULL;
+    if (rc == 0 && !f)
+        rc = lk_err_set(err, LK_EIO, "print: cannot write %s", path);
+    if (f && (fwrite(pdf.p, 1, pdf.len, f) != pdf.len) + (fclose(f) != 0))
+        rc = lk_err_set(err, LK_EIO, "print: cannot write %s", path);
+    free(pdf.p);
+    return rc;
 }
 
 static int prn_submit(lk_prn *p, const lk_prn_copy *c, int cancel_fd, lk_prn_progress_cb cb,
@@ -196,9 +212,12 @@ int lk_prn_sim_create(const char *template_path, const char *out_dir, lk_prn **o
     s->base.ops = &prn_ops;
     s->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     snprintf(s->out_dir, sizeof s->out_dir, "%s", out_dir);
+    snprintf(s->tpl_path, sizeof s->tpl_path, "%s", template_path);
+    const char *helper = lk_render_helper_path();
+    snprintf(s->helper, sizeof s->helper, "%s", helper ? helper : "");
     int rc = s->wake_fd < 0 ? lk_err_set(err, LK_EIO, "eventfd failed")
                             : lk_template_load(template_path, &s->tpl, err);
-    if (rc == 0)
+    if (rc == 0 && !helper) /* no helper installed: render here, as before */
         rc = lk_render_create(s->tpl, &s->r, err);
     if (rc != 0) {
         prn_close(&s->base);

@@ -64,6 +64,10 @@ typedef struct lk_disp_ops {
     void (*play)(lk_disp *d, const char *wav_path);
     /* Texts clipped since creation (a layout bug: tests require 0). */
     int (*clipped)(lk_disp *d);
+    /* on: a warm-up pass; draws go nowhere and text only rasterises its glyphs into the
+     * display's caches (text still returns its height), so later first frames of a screen
+     * compose cached glyphs. Nothing drawn then counts as clipped. off: back to drawing. */
+    void (*warm)(lk_disp *d, int on);
     void (*close)(lk_disp *d);
 } lk_disp_ops;
 

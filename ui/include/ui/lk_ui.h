@@ -20,6 +20,10 @@ void lk_ui_free(lk_ui *ui);
 /* Pumps input into intents and redraws if anything changed. Returns 1 when it drew a new
  * frame, 0 when nothing changed, -1 when the user closed the window. */
 int lk_ui_frame(lk_ui *ui, const lk_view *v);
+/* Rasterises the glyphs of every customer screen, in both languages and their variants, into
+ * the display's caches (nothing is drawn), so no screen's first frame pays for FreeType. Call
+ * once at start-up, before the first frame. */
+void lk_ui_warm(lk_ui *ui);
 /* A touch at x, y: 0 when it hit a button (its intent was posted), LK_ENOENT otherwise. */
 int lk_ui_tap(lk_ui *ui, const lk_view *v, int x, int y);
 /* Presses the button named `name` on the current screen; LK_ENOENT when there is none. */
