@@ -482,8 +482,15 @@ static SDL_Texture *scaled_texture(disp_sdl *s, const lk_image *img, SDL_Rect r)
 {
     SDL_Surface *src = SDL_CreateRGBSurfaceWithFormatFrom((void *)img->px, img->w, img->h, 32,
                                                           img->stride, SDL_PIXELFORMAT_ARGB8888);
-    SDL_Surface *sc = SDL_CreateRGBSurfaceWithFormat(0, r.w, r.h, 32, SDL_PIXELFORMAT_ARGB8888);
     SDL_Texture *t = NULL;
+    if (src && r.w == img->w && r.h == img->h) { /* shown as rendered: a plain upload */
+        t = SDL_CreateTextureFromSurface(s->ren, src);
+        SDL_FreeSurface(src);
+        if (t)
+            SDL_SetTextureBlendMode(t, SDL_BLENDMODE_BLEND);
+        return t;
+    }
+    SDL_Surface *sc = SDL_CreateRGBSurfaceWithFormat(0, r.w, r.h, 32, SDL_PIXELFORMAT_ARGB8888);
     if (src && sc) {
         SDL_SetSurfaceBlendMode(src, SDL_BLENDMODE_NONE);
         if (SDL_BlitScaled(src, NULL, sc, NULL) == 0)
@@ -502,9 +509,12 @@ static void d_image(lk_disp *d, const lk_image *img, lk_rect dst, int slot)
     if (s->warming || !img->px || img->w <= 0 || img->h <= 0 || slot < 0 || slot > 3)
         return;
     SDL_Rect r = fit(img, dst);
+    int scaled = img->format == LK_IMG_ARGB32; /* RGB24 is opaque: the fast path as it is */
+    if (scaled && r.w > img->w) { /* never enlarge the preview: a few % smaller, no rescale */
+        r = (SDL_Rect){dst.x + (dst.w - img->w) / 2, dst.y + (dst.h - img->h) / 2, img->w, img->h};
+    }
     if (r.w <= 0 || r.h <= 0)
         return;
-    int scaled = img->format == LK_IMG_ARGB32; /* RGB24 is opaque: the fast path as it is */
     int w = scaled ? r.w : img->w, h = scaled ? r.h : img->h;
     int stale = !s->slot[slot] || s->slot_w[slot] != w || s->slot_h[slot] != h ||
                 s->slot_fmt[slot] != (int)img->format;

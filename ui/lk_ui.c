@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ui/lk_screen.h"
 #include "ui/lk_ui.h"
@@ -19,6 +20,7 @@ struct lk_ui {
     lk_state voiced_state;
     char voiced_lang[8];
     int warm_missing; /* lookups the warm-up missed: variants no session shows */
+    int warm_next;    /* the warm-up's next position (lk_ui_warm_step) */
 };
 
 int lk_ui_create(lk_disp *d, const char *i18n_dir, const char *voice_dir, lk_ui_post_fn post,
@@ -271,48 +273,86 @@ static int shows_hint(lk_state st, lk_hint h)
     }
 }
 
-/* The variants of one screen whose texts differ: its reasons and hints, both documents, every
- * printer fault; the step bar's current step and the countdown's digits (all ten at once)
- * ride along. Texts repeated across variants are rasterised once (the display keys them). */
-static void warm_state(lk_ui *ui, lk_view *v)
+/* The warm-up walks every (language, screen, reason, hint, variant) in order, one view per
+ * step, so it can run in slices between frames. The variants of one screen whose texts differ:
+ * its reasons and hints, both documents, every printer fault; the step bar's current step and
+ * the countdown's digits (all ten at once) ride along. Texts repeated across variants are
+ * rasterised once (the display keys them). */
+#define WARM_LANGS    2
+#define WARM_STATES   (LK_ST_ENDED - LK_ST_ATTRACT + 1)
+#define WARM_VARIANTS 4
+#define WARM_TOTAL    (WARM_LANGS * WARM_STATES * LK_REASON_COUNT * LK_HINT_COUNT * WARM_VARIANTS)
+
+static int variants_of(lk_state st)
 {
-    static const char *const faults[] = {"", "media-empty", "media-jam", "offline"};
-    lk_state st = v->state;
-    for (int r = 0; r < LK_REASON_COUNT; r++)
-        for (int h = 0; h < LK_HINT_COUNT; h++)
-            for (int k = 0; k < (st == LK_ST_TAP_CARD ? 2 : st == LK_ST_PRINTING ? 4 : 1); k++) {
-                if (!shows_reason(st, (lk_reason)r) || !shows_hint(st, (lk_hint)h))
-                    continue;
-                v->reason = (lk_reason)r;
-                v->hint = (lk_hint)h;
-                v->doc = st == LK_ST_TAP_CARD && k ? LK_DOC_PASSPORT : LK_DOC_RESIDENT_ID;
-                v->prn_dev.status = k ? LK_DEVICE_FAULT : LK_DEVICE_NORMAL;
-                snprintf(v->prn_dev.reason, sizeof v->prn_dev.reason, "%s", faults[k & 3]);
-                warm_view(ui, v);
-            }
+    return st == LK_ST_TAP_CARD ? 2 : st == LK_ST_PRINTING ? 4 : 1;
+}
+
+/* Builds the view of warm-up position i; 0 when that position shows nothing new. */
+static int warm_position(int i, lk_view *v)
+{
+    static const char *const langs[WARM_LANGS] = {"zh-CN", "en"};
+    static const char *const faults[WARM_VARIANTS] = {"", "media-empty", "media-jam", "offline"};
+    static const lk_view_person nobody = {.n_lic = 0};
+    int k = i % WARM_VARIANTS;
+    i /= WARM_VARIANTS;
+    lk_hint h = (lk_hint)(i % LK_HINT_COUNT);
+    i /= LK_HINT_COUNT;
+    lk_reason r = (lk_reason)(i % LK_REASON_COUNT);
+    i /= LK_REASON_COUNT;
+    lk_state st = (lk_state)(LK_ST_ATTRACT + i % WARM_STATES);
+    const char *lang = langs[i / WARM_STATES];
+    if (k >= variants_of(st) || !shows_reason(st, r) || !shows_hint(st, h))
+        return 0;
+    *v = (lk_view){.state = st,
+                   .step = st % (LK_VIEW_STEPS + 1),
+                   .countdown_s = 1234567890,
+                   .role_agent = -1,
+                   .selected = -1,
+                   .face_max = 3,
+                   .copy_total = 1,
+                   .person = &nobody,
+                   .reason = r,
+                   .hint = h,
+                   .doc = st == LK_ST_TAP_CARD && k ? LK_DOC_PASSPORT : LK_DOC_RESIDENT_ID};
+    v->prn_dev.status = k ? LK_DEVICE_FAULT : LK_DEVICE_NORMAL;
+    snprintf(v->prn_dev.reason, sizeof v->prn_dev.reason, "%s", faults[k]);
+    snprintf(v->lang, sizeof v->lang, "%s", lang);
+    return 1;
+}
+
+static uint64_t mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+int lk_ui_warm_step(lk_ui *ui, unsigned budget_us)
+{
+    if (ui->warm_next >= WARM_TOTAL)
+        return 0;
+    uint64_t end = mono_us() + budget_us;
+    int before = lk_i18n_missing(ui->t);
+    ui->d->ops->warm(ui->d, 1);
+    do {
+        lk_view v;
+        if (warm_position(ui->warm_next++, &v))
+            warm_view(ui, &v);
+    } while (ui->warm_next < WARM_TOTAL && (budget_us == 0 || mono_us() < end));
+    ui->d->ops->warm(ui->d, 0);
+    ui->warm_missing += lk_i18n_missing(ui->t) - before;
+    return ui->warm_next < WARM_TOTAL;
 }
 
 void lk_ui_warm(lk_ui *ui)
 {
-    static const char *const langs[] = {"zh-CN", "en"};
-    static const lk_view_person nobody = {.n_lic = 0};
-    int before = lk_i18n_missing(ui->t);
-    ui->d->ops->warm(ui->d, 1);
-    for (size_t l = 0; l < sizeof langs / sizeof langs[0]; l++)
-        for (int st = LK_ST_ATTRACT; st <= LK_ST_ENDED; st++) {
-            lk_view v = {.state = (lk_state)st,
-                         .step = st % (LK_VIEW_STEPS + 1),
-                         .countdown_s = 1234567890,
-                         .role_agent = -1,
-                         .selected = -1,
-                         .face_max = 3,
-                         .copy_total = 1,
-                         .person = &nobody};
-            snprintf(v.lang, sizeof v.lang, "%s", langs[l]);
-            warm_state(ui, &v);
-        }
-    ui->d->ops->warm(ui->d, 0);
-    ui->warm_missing += lk_i18n_missing(ui->t) - before;
+    (void)lk_ui_warm_step(ui, 0);
+}
+
+int lk_ui_warm_left(const lk_ui *ui)
+{
+    return ui->warm_next < WARM_TOTAL;
 }
 
 int lk_ui_tap(lk_ui *ui, const lk_view *v, int x, int y)

@@ -15,6 +15,7 @@ typedef enum op {
     OP_SLEEP,
     OP_WAIT,
     OP_WAIT_BUTTON,
+    OP_WAIT_WARM,
     OP_TAP_XY,
     OP_TAP_NAME,
     OP_TYPE,
@@ -149,6 +150,11 @@ static int parse_line(kiosk_script *sc, char *line, action *a)
         snprintf(a->s, sizeof a->s, "%s", arg);
         return !*arg || (*rest && parse_long(rest, &a->a)) ? -1 : 0;
     }
+    if (strcmp(verb, "wait-warm") == 0) {
+        a->op = OP_WAIT_WARM;
+        a->a = 30000;
+        return *arg && parse_long(arg, &a->a) ? -1 : 0;
+    }
     if (strcmp(verb, "wait-button") == 0) {
         a->op = OP_WAIT_BUTTON;
         a->a = 10000;
@@ -157,7 +163,9 @@ static int parse_line(kiosk_script *sc, char *line, action *a)
     }
     if (strcmp(verb, "wait-row") == 0 || strcmp(verb, "wait-result") == 0) {
         int row = verb[5] == 'r' && verb[6] == 'o';
-        char *word = row ? strtok(rest, " \t") : NULL, *ms = row ? strtok(NULL, "") : rest;
+        char *rsave = NULL;
+        char *word = row ? strtok_r(rest, " \t", &rsave) : NULL;
+        char *ms = row ? strtok_r(NULL, "", &rsave) : rest;
         a->op = row ? OP_WAIT_ROW : OP_WAIT_RESULT;
         a->a = 10000;
         snprintf(a->s, sizeof a->s, "%s%s%s", arg, row ? " " : "", word ? word : "");
@@ -380,6 +388,14 @@ static int run(kiosk_script *sc, const action *a, const kiosk_script_env *env, u
         snprintf(names, sizeof names, "%s (reason %s)", lk_ui_screen_name(v),
                  lk_reason_name(v->reason));
         return fail(err, a, "timed out waiting; the screen is ", names);
+    case OP_WAIT_WARM:
+        if (!lk_ui_warm_left(env->ui))
+            return 1;
+        if (!sc->until_ms)
+            sc->until_ms = now + (uint64_t)a->a;
+        if (now < sc->until_ms)
+            return 0;
+        return fail(err, a, "timed out waiting for the text warm-up", "");
     case OP_WAIT_BUTTON:
         if (lk_ui_has_button(env->ui, v, a->s))
             return 1;

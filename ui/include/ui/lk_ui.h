@@ -21,9 +21,14 @@ void lk_ui_free(lk_ui *ui);
  * frame, 0 when nothing changed, -1 when the user closed the window. */
 int lk_ui_frame(lk_ui *ui, const lk_view *v);
 /* Rasterises the glyphs of every customer screen, in both languages and their variants, into
- * the display's caches (nothing is drawn), so no screen's first frame pays for FreeType. Call
- * once at start-up, before the first frame. */
+ * the display's caches (nothing is drawn), so no screen's first frame pays for FreeType.
+ * lk_ui_warm does it all at once; lk_ui_warm_step does it in slices of about budget_us (one
+ * screen variant at least; 0: all) between frames, so start-up does not wait for it, and
+ * returns 1 while some is left, 0 when done. Call either between frames, never inside one. */
 void lk_ui_warm(lk_ui *ui);
+int lk_ui_warm_step(lk_ui *ui, unsigned budget_us);
+/* 1 while the warm-up has some left (script `wait-warm`), 0 when done. */
+int lk_ui_warm_left(const lk_ui *ui);
 /* A touch at x, y: 0 when it hit a button (its intent was posted), LK_ENOENT otherwise. */
 int lk_ui_tap(lk_ui *ui, const lk_view *v, int x, int y);
 /* Presses the button named `name` on the current screen; LK_ENOENT when there is none. */
