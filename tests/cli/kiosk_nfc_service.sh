@@ -2,8 +2,10 @@
 # kiosk_nfc_service: a technician's service card on the real NFC reader path (lk_nfc -> libnfc
 # pn532_uart -> pn532-sim hosting the card of `kioskctl card make-service`) opens diagnostics in
 # the headless kiosk on attract: the reader's idle look reads the token (never as a document),
-# the PIN opens the menu. A card left on the reader after exit does not reopen it; a card
-# signed by another key is refused.
+# the PIN opens the menu. With the card still on the reader, the status page shows the
+# kiosk's own libnfc reader (probed on a worker through the reader it holds open) and the
+# test-card self-test reads the card. A card left on the reader after exit does not reopen
+# diagnostics; a card signed by another key is refused.
 set -euo pipefail
 : "${KIOSKCTL:?}" "${LK_BUILD_DIR:?}"
 KIOSK=${KIOSK:-$LK_BUILD_DIR/tools/kiosk/kiosk}
@@ -52,6 +54,20 @@ wait diag_pin 15000
 type 482913
 tap ok
 wait diag_menu
+tap status
+wait diag_status
+wait-row nfc-reader normal 20000
+shot status-nfc
+tap back
+wait diag_menu
+tap selftests
+wait diag_selftest
+# test5 is test-card (lk_diag_selftest_names order)
+tap test5
+wait-result passed 20000
+shot test-card
+tap back
+wait diag_menu
 tap exit
 wait attract
 # Still on the reader: not read again.
@@ -82,5 +98,8 @@ assert ev.count(("tech:T-077", "diag.card")) == 1, ev
 assert ("tech:T-077", "service.enter") in ev, ev
 assert ("tech:T-077", "diag.exit") in ev, ev
 assert ("tech:?", "service.refused") in ev, ev
+tests = [json.loads(r["detail"]) if isinstance(r.get("detail"), str) else r.get("detail")
+         for r in rows if (r.get("action") or r.get("event")) == "diag.selftest"]
+assert any(t and t.get("name") == "test-card" and t.get("outcome") == "passed" for t in tests), tests
 PY
 echo "kiosk_nfc_service: ok"

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "kiosk/lk_config.h"
+#include "kiosk/lk_diag_voice.h"
 #include "kiosk_service.h"
 #include "lk_camera_diag.h"
 #include "lk_nfc_diag.h"
@@ -28,6 +29,10 @@ struct kiosk_service {
     lk_prn_diag prn;
     lk_nfc_diag nfc;
     lk_camera_diag cam;
+    lk_diag_voice voice;
+    int heard; /* a prompt played is heard (a window with audio), so the test waits for it */
+    size_t n_probes, n_tests;
+    lk_workers *w;
     char state_dir[900], log_path[1000];
 };
 
@@ -119,8 +124,39 @@ int kiosk_service_use_devices(kiosk_service *ks, lk_store *st, const kiosk_ports
     } else if (p->camera) {
         ks->probes[np++] = lk_diag_camera_probe(p->camera);
     }
+    ks->n_probes = np;
+    ks->n_tests = nt;
+    ks->w = w;
     lk_svcmode_set_tables(ks->m, ks->probes, np, ks->tests, nt, w);
     return 0;
+}
+
+/* The voice-prompts self-test runs on a worker; the display is the loop's, so each prompt
+ * travels there as an event. */
+static int play_on_loop(void *ctx, const char *wav_path)
+{
+    kiosk_service *ks = ctx;
+    char *copy = strdup(wav_path);
+    lk_evt e = {.type = LK_EVT_PLAY, .ptr = copy, .free_fn = free};
+    if (!copy || lk_evtq_post(ks->q, &e) != 0) {
+        free(copy);
+        return 0;
+    }
+    return ks->heard;
+}
+
+void kiosk_service_use_voice(kiosk_service *ks, const char *i18n_dir, const char *voice_dir,
+                             int heard)
+{
+    if (ks->n_tests >= MAX_TESTS)
+        return;
+    snprintf(ks->voice.i18n_dir, sizeof ks->voice.i18n_dir, "%s", i18n_dir);
+    snprintf(ks->voice.voice_dir, sizeof ks->voice.voice_dir, "%s", voice_dir);
+    ks->voice.play = play_on_loop;
+    ks->voice.play_ctx = ks;
+    ks->heard = heard;
+    ks->tests[ks->n_tests++] = lk_diag_voice_selftest(&ks->voice);
+    lk_svcmode_set_tables(ks->m, ks->probes, ks->n_probes, ks->tests, ks->n_tests, ks->w);
 }
 
 int kiosk_service_create(lk_store *st, const char *db_path, lk_docreader *reader, lk_evtq *q,

@@ -21,6 +21,11 @@ void kiosk_service_free(kiosk_service *ks);
 /* Replaces the device placeholders with the probes and self-tests of the ports the kiosk runs
  * with (p), the blocking ones on w. Free w before ks. */
 int kiosk_service_use_devices(kiosk_service *ks, lk_store *st, const kiosk_ports *p, lk_workers *w);
+/* Adds the voice-prompts self-test over i18n_dir's "voice.*" strings and voice_dir's WAVs,
+ * after kiosk_service_use_devices. Each prompt is posted as LK_EVT_PLAY for the loop to play;
+ * heard: the kiosk has a speaker (a window with audio), so the test waits out each prompt. */
+void kiosk_service_use_voice(kiosk_service *ks, const char *i18n_dir, const char *voice_dir,
+                             int heard);
 lk_svcmode *kiosk_service_mode(kiosk_service *ks);
 /* The state folder and log file it found (USB bundles apply and export with the same). */
 const char *kiosk_service_state_dir(const kiosk_service *ks);

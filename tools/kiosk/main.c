@@ -307,8 +307,11 @@ static void on_events(void *ctx, int fd, uint32_t events)
     app *a = ctx;
     lk_evt e;
     while (lk_evtq_pop(a->q, &e) == 1)
-        if (!kiosk_service_event(a->svc, &e, lk_session_view(a->s)) &&
-            !kiosk_usb_event(a->usb, &e, lk_session_view(a->s)))
+        if (e.type == LK_EVT_PLAY) { /* a self-test's prompt: the display is the loop's */
+            a->d->ops->play(a->d, e.ptr);
+            free(e.ptr);
+        } else if (!kiosk_service_event(a->svc, &e, lk_session_view(a->s)) &&
+                   !kiosk_usb_event(a->usb, &e, lk_session_view(a->s)))
             lk_session_handle(a->s, &e);
     observe(a);
 }
@@ -598,6 +601,7 @@ static int make_ui(app *a, lk_err *err)
         return rc;
     char i18n[600];
     snprintf(i18n, sizeof i18n, "%s/i18n", a->o.assets);
+    kiosk_service_use_voice(a->svc, i18n, a->o.voice, !a->o.headless && !mute);
     return lk_ui_create(a->d, i18n, mute ? NULL : a->o.voice, post_intent, a, &a->ui, err);
 }
 

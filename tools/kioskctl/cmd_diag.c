@@ -16,6 +16,7 @@
 #include "kiosk/lk_audit.h"
 #include "kiosk/lk_config.h"
 #include "kiosk/lk_diag.h"
+#include "kiosk/lk_diag_voice.h"
 #include "kiosk/lk_render.h"
 #include "lk_camera_diag.h"
 #include "lk_nfc_diag.h"
@@ -65,7 +66,18 @@ typedef struct devices {
     lk_prn_diag printer;
     lk_nfc_diag nfc;
     lk_camera_diag camera;
+    lk_diag_voice voice; /* checked, not played: kioskctl has no speaker to trust */
 } devices;
+
+/* $LK_I18N_DIR / $LK_VOICE_DIR, else this build's assets and generated prompts. */
+static void voice_from_env(lk_diag_voice *v)
+{
+    const char *i18n = getenv("LK_I18N_DIR"), *voice = getenv("LK_VOICE_DIR");
+    memset(v, 0, sizeof *v);
+    snprintf(v->i18n_dir, sizeof v->i18n_dir, "%s", i18n && *i18n ? i18n : LK_I18N_DIR_DEFAULT);
+    snprintf(v->voice_dir, sizeof v->voice_dir, "%s",
+             voice && *voice ? voice : LK_VOICE_DIR_DEFAULT);
+}
 
 /* The firmware's own probes, then the adapters this composition root joins. */
 static size_t probe_table(devices *dv, lk_diag_probe *out, size_t max)
@@ -99,6 +111,8 @@ static size_t selftest_table(devices *dv, lk_diag_selftest *out, size_t max)
         out[k++] = lk_nfc_diag_test_card(&dv->nfc);
     if (k < max)
         out[k++] = lk_camera_diag_capture(&dv->camera);
+    if (k < max)
+        out[k++] = lk_diag_voice_selftest(&dv->voice);
     return k;
 }
 
@@ -199,6 +213,7 @@ int kctl_cmd_diag(kctl *k, int argc, char **argv)
     const char *wait = getenv("LK_DIAG_CARD_WAIT_MS"); /* tests: how long test-card waits */
     dv.nfc.card_timeout_ms = wait && *wait ? atoi(wait) : 0;
     lk_camera_diag_from_config(st, &dv.camera);
+    voice_from_env(&dv.voice);
     int rc;
     if (strcmp(sub, "status") == 0)
         rc = cmd_status(k, st, &env, &dv);

@@ -21,6 +21,7 @@ typedef enum lk_evt_type {
     LK_EVT_ENTRY,         /* state machine: a state is entered (never queued) */
     LK_EVT_EXIT,          /* state machine: a state is left (never queued) */
     LK_EVT_SERVICE_CARD,  /* a technician's service card: ptr = token bytes, arg = length */
+    LK_EVT_PLAY,          /* a sound for the display to play: ptr = WAV path (a self-test's) */
 } lk_evt_type;
 
 typedef struct lk_evt {

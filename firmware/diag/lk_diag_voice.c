@@ -1,0 +1,164 @@
+/* lk_diag_voice: the voice-prompts self-test and the WAV header check (see the header). */
+#include "kiosk/lk_diag_voice.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define WAV_MAX (16u << 20) /* a spoken prompt is seconds long: refuse anything bigger */
+
+static uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static unsigned le16(const uint8_t *p)
+{
+    return (unsigned)p[0] | (unsigned)p[1] << 8;
+}
+
+static int check_fmt(const uint8_t *c, uint32_t n, lk_wav_info *out, lk_err *err)
+{
+    if (n < 16)
+        return lk_err_set(err, LK_EPROTO, "fmt chunk of %u bytes", (unsigned)n);
+    unsigned format = le16(c), ch = le16(c + 2), bits = le16(c + 14);
+    uint32_t rate = le32(c + 4);
+    if (format != 1)
+        return lk_err_set(err, LK_EPROTO, "not PCM (format %u)", format);
+    if (ch < 1 || ch > 2 || (bits != 8 && bits != 16) || rate < 8000 || rate > 48000)
+        return lk_err_set(err, LK_EPROTO, "unplayable PCM: %u ch, %u bits, %u Hz", ch, bits,
+                          (unsigned)rate);
+    out->channels = ch;
+    out->bits = bits;
+    out->rate = (unsigned)rate;
+    return 0;
+}
+
+int lk_wav_check(const uint8_t *buf, size_t len, lk_wav_info *out, lk_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (len < 12 || memcmp(buf, "RIFF", 4) != 0 || memcmp(buf + 8, "WAVE", 4) != 0)
+        return lk_err_set(err, LK_EPROTO, "not a RIFF/WAVE file");
+    int have_fmt = 0;
+    size_t at = 12;
+    while (len - at >= 8) {
+        const uint8_t *h = buf + at;
+        uint32_t n = le32(h + 4);
+        if (n > len - at - 8)
+            return lk_err_set(err, LK_EPROTO, "chunk %.4s runs past the end", (const char *)h);
+        if (memcmp(h, "fmt ", 4) == 0) {
+            int rc = check_fmt(h + 8, n, out, err);
+            if (rc != 0)
+                return rc;
+            have_fmt = 1;
+        } else if (memcmp(h, "data", 4) == 0) {
+            if (!have_fmt)
+                return lk_err_set(err, LK_EPROTO, "data before fmt");
+            if (n == 0)
+                return lk_err_set(err, LK_EPROTO, "no samples");
+            out->data_len = n;
+            uint64_t bytes_per_s = (uint64_t)out->rate * out->channels * (out->bits / 8);
+            out->duration_ms = (unsigned)((uint64_t)n * 1000u / bytes_per_s);
+            return 0;
+        }
+        at += 8 + (size_t)n + (n & 1); /* chunks are padded to even sizes */
+        if (at > len)
+            break;
+    }
+    return lk_err_set(err, LK_EPROTO, have_fmt ? "no data chunk" : "no fmt chunk");
+}
+
+static uint8_t *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    uint8_t *buf = malloc(WAV_MAX);
+    *len = buf ? fread(buf, 1, WAV_MAX, f) : 0;
+    fclose(f);
+    return buf;
+}
+
+static void sleep_ms(unsigned ms)
+{
+    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0)
+        ;
+}
+
+/* One prompt: checked, then played; adds a problem to `bad` when it fails. */
+static int one_prompt(const lk_diag_voice *v, const char *lang, const char *screen, cJSON *bad,
+                      unsigned *total_ms)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s/%s/%s.wav", v->voice_dir, lang, screen);
+    size_t len = 0;
+    uint8_t *buf = slurp(path, &len);
+    lk_wav_info wi;
+    lk_err err = {0};
+    int rc = buf ? lk_wav_check(buf, len, &wi, &err) : lk_err_set(&err, LK_EIO, "missing");
+    free(buf);
+    if (rc != 0) {
+        char what[300];
+        snprintf(what, sizeof what, "%s/%s: %s", lang, screen, err.msg);
+        cJSON_AddItemToArray(bad, cJSON_CreateString(what));
+        return 0;
+    }
+    *total_ms += wi.duration_ms;
+    if (v->play && v->play(v->play_ctx, path))
+        sleep_ms(wi.duration_ms + 150); /* heard in turn, with a breath between */
+    return 1;
+}
+
+static cJSON *load_strings(const char *dir, const char *lang)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/%s.json", dir, lang);
+    size_t len = 0;
+    uint8_t *buf = slurp(path, &len);
+    cJSON *j = buf ? cJSON_ParseWithLength((const char *)buf, len) : NULL;
+    free(buf);
+    return j;
+}
+
+static int run_voice(void *ctx, const lk_diag_env *env, cJSON *r)
+{
+    (void)env;
+    const lk_diag_voice *v = ctx;
+    static const char *const langs[] = {"zh-CN", "en"};
+    cJSON *bad = cJSON_CreateArray();
+    int prompts = 0, good = 0;
+    unsigned total_ms = 0;
+    for (size_t l = 0; l < sizeof langs / sizeof langs[0]; l++) {
+        cJSON *strings = load_strings(v->i18n_dir, langs[l]);
+        if (!strings) {
+            char what[80];
+            snprintf(what, sizeof what, "%s: no strings file", langs[l]);
+            cJSON_AddItemToArray(bad, cJSON_CreateString(what));
+        }
+        const cJSON *s = NULL;
+        cJSON_ArrayForEach(s, strings)
+        {
+            if (!s->string || strncmp(s->string, "voice.", 6) != 0)
+                continue;
+            prompts++;
+            good += one_prompt(v, langs[l], s->string + 6, bad, &total_ms);
+        }
+        cJSON_Delete(strings);
+    }
+    cJSON_AddNumberToObject(r, "prompts", prompts);
+    cJSON_AddNumberToObject(r, "playable", good);
+    cJSON_AddNumberToObject(r, "seconds", total_ms / 1000.0);
+    cJSON_AddBoolToObject(r, "played", v->play != NULL);
+    cJSON_AddItemToObject(r, "problems", bad);
+    return prompts > 0 && good == prompts;
+}
+
+lk_diag_selftest lk_diag_voice_selftest(const lk_diag_voice *v)
+{
+    return (lk_diag_selftest){"voice-prompts",
+                              "every spoken prompt present, a playable PCM WAV, and played",
+                              run_voice, (void *)v, 1};
+}
