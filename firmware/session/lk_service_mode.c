@@ -150,6 +150,12 @@ static void probe_rows(lk_svcmode *m, const cJSON *p)
     }
     if (*jstr(d, "firmware"))
         row(m, "  firmware", "", jstr(d, "firmware"));
+    cJSON_ArrayForEach(it, cJSON_GetObjectItem(d, "devices")) /* the USB inventory */
+    {
+        snprintf(name, sizeof name, "  %.38s", jstr(it, "id"));
+        snprintf(text, sizeof text, "%.30s %.80s", jstr(it, "class"), jstr(it, "product"));
+        row(m, name, "", text);
+    }
 }
 
 static void status_rows(lk_svcmode *m, const cJSON *o)

@@ -409,6 +409,11 @@ static void gated_probe(void *ctx, const lk_diag_env *env, lk_device_state *s, c
     cJSON_AddItemToArray(cJSON_AddArrayToObject(d, "markers"), m);
     cJSON_AddItemToArray(cJSON_AddArrayToObject(d, "media_ready"),
                          cJSON_CreateString("iso_a4_210x297mm"));
+    cJSON *u = cJSON_CreateObject(); /* as the USB probe lists its inventory */
+    cJSON_AddStringToObject(u, "id", "0781:5581");
+    cJSON_AddStringToObject(u, "class", "mass-storage");
+    cJSON_AddStringToObject(u, "product", "Ultra");
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(d, "devices"), u);
 }
 
 static int gated_test(void *ctx, const lk_diag_env *env, cJSON *r)
@@ -469,6 +474,7 @@ static void test_workers(void **state_)
     deliver_q(&r, q);
     assert_string_equal(row_named(sv, "printer")->status, "normal");
     assert_string_equal(row_named(sv, "  Black Toner")->text, "75%");
+    assert_string_equal(row_named(sv, "  0781:5581")->text, "mass-storage Ultra");
     assert_string_equal(row_named(sv, "  media")->text, "iso_a4_210x297mm");
     assert_true(lk_svcmode_view(r.m)->gen != gen);
     assert_string_not_equal(sv->overall, "busy");

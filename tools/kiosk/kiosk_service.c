@@ -10,6 +10,7 @@
 #include "lk_camera_diag.h"
 #include "lk_nfc_diag.h"
 #include "lk_prn_diag.h"
+#include "lk_usb_diag.h"
 
 #ifndef LK_VERSION
 #define LK_VERSION "unknown"
@@ -93,7 +94,7 @@ int kiosk_service_use_devices(kiosk_service *ks, lk_store *st, const kiosk_ports
     const lk_diag_probe *bp = NULL;
     const lk_diag_selftest *bt = NULL;
     size_t np = 0, nt = 0, nbp = lk_diag_builtin_probes(&bp), nbt = lk_diag_builtin_selftests(&bt);
-    for (size_t i = 0; i < nbp && np < MAX_PROBES - 3; i++)
+    for (size_t i = 0; i < nbp && np < MAX_PROBES - 4; i++)
         ks->probes[np++] = bp[i];
     for (size_t i = 0; i < nbt && nt < MAX_TESTS - 4; i++)
         ks->tests[nt++] = bt[i];
@@ -124,6 +125,7 @@ int kiosk_service_use_devices(kiosk_service *ks, lk_store *st, const kiosk_ports
     } else if (p->camera) {
         ks->probes[np++] = lk_diag_camera_probe(p->camera);
     }
+    ks->probes[np++] = lk_usb_diag_probe(); /* the inventory, on a worker like the devices */
     ks->n_probes = np;
     ks->n_tests = nt;
     ks->w = w;

@@ -21,6 +21,7 @@
 #include "lk_camera_diag.h"
 #include "lk_nfc_diag.h"
 #include "lk_prn_diag.h"
+#include "lk_usb_diag.h"
 
 #ifndef LK_VERSION
 #define LK_VERSION "unknown"
@@ -29,30 +30,12 @@
 #define DIAG_USAGE                                                                                 \
     "diag status | diag selftest [NAME] | diag counters [--from YYYY-MM-DD] [--to YYYY-MM-DD]"
 
-static void probe_usb(void *ctx, const lk_diag_env *env, lk_device_state *s, cJSON *d)
-{
-    (void)ctx;
-    (void)env;
-    lk_err err = {0};
-    cJSON *inv = kctl_usb_inventory(0, &err);
-    if (!inv) {
-        s->status = LK_DEVICE_UNKNOWN;
-        snprintf(s->reason, sizeof s->reason, "USB unavailable: %.120s", err.msg);
-        return;
-    }
-    int n = cJSON_GetArraySize(cJSON_GetObjectItem(inv, "devices"));
-    cJSON_AddItemToObject(d, "devices", cJSON_DetachItemFromObject(inv, "devices"));
-    cJSON_Delete(inv);
-    s->status = LK_DEVICE_NORMAL;
-    snprintf(s->reason, sizeof s->reason, n ? "%d device(s)" : "no USB devices attached", n);
-}
-
 static int st_usb(void *ctx, const lk_diag_env *env, cJSON *r)
 {
     (void)ctx;
     (void)env;
     lk_err err = {0};
-    cJSON *inv = kctl_usb_inventory(1, &err);
+    cJSON *inv = lk_usb_diag_inventory(1, &err);
     if (!inv) {
         cJSON_AddStringToObject(r, "problem", err.msg);
         return 0;
@@ -87,7 +70,7 @@ static size_t probe_table(devices *dv, lk_diag_probe *out, size_t max)
     for (size_t i = 0; i < n && k < max; i++)
         out[k++] = builtin[i];
     lk_diag_probe extra[] = {
-        {"usb", probe_usb, NULL, 0},
+        lk_usb_diag_probe(),
         lk_prn_diag_probe(&dv->printer),
         lk_nfc_diag_probe(&dv->nfc),
         lk_camera_diag_probe(&dv->camera),

@@ -13,47 +13,12 @@
 #include "kctl_admin.h"
 #include "kiosk/lk_bundle.h"
 #include "kiosk/lk_config.h"
+#include "lk_usb_diag.h"
 #include "lk_usb_libusb.h"
 
 #define USB_USAGE                                                                                  \
     "usb list [--polling] | usb watch [--seconds N] [--polling] [--mount DIR] [--apply]\n"         \
     "       usb arrive [--vid HEX --pid HEX] [--mount DIR] [--apply]"
-
-cJSON *kctl_usb_device_json(const lk_usb_device *d)
-{
-    char id[16];
-    cJSON *o = cJSON_CreateObject();
-    snprintf(id, sizeof id, "%04x:%04x", d->vid, d->pid);
-    cJSON_AddStringToObject(o, "id", id);
-    cJSON_AddStringToObject(o, "class", lk_usb_class_name(d->dev_class));
-    cJSON_AddNumberToObject(o, "class_code", d->dev_class);
-    cJSON_AddBoolToObject(o, "mass_storage", d->mass_storage);
-    cJSON_AddStringToObject(o, "product", d->product);
-    cJSON_AddStringToObject(o, "manufacturer", d->manufacturer);
-    cJSON_AddNumberToObject(o, "bus", d->bus);
-    cJSON_AddNumberToObject(o, "address", d->address);
-    return o;
-}
-
-cJSON *kctl_usb_inventory(int polling, lk_err *err)
-{
-    lk_usb_libusb *u = lk_usb_libusb_open(polling, NULL, NULL, err);
-    if (!u)
-        return NULL;
-    lk_usb_device *devs = NULL;
-    size_t n = 0;
-    cJSON *o = NULL;
-    if (lk_usb_libusb_list(u, &devs, &n, err) == 0) {
-        o = cJSON_CreateObject();
-        cJSON *arr = cJSON_AddArrayToObject(o, "devices");
-        for (size_t i = 0; i < n; i++)
-            cJSON_AddItemToArray(arr, kctl_usb_device_json(&devs[i]));
-        cJSON_AddNumberToObject(o, "count", (double)n);
-    }
-    free(devs);
-    lk_usb_libusb_close(u);
-    return o;
-}
 
 typedef struct watch {
     kctl *k;
@@ -92,7 +57,7 @@ static int look(watch *w, lk_usb_event_kind kind, const lk_usb_device *d)
 static void on_event(void *ctx, lk_usb_event_kind kind, const lk_usb_device *d)
 {
     watch *w = ctx;
-    cJSON *o = kctl_usb_device_json(d);
+    cJSON *o = lk_usb_diag_device_json(d);
     cJSON_AddStringToObject(o, "event", kind == LK_USB_ARRIVED ? "arrived" : "left");
     kctl_print_json(o);
     fflush(stdout);
@@ -177,7 +142,7 @@ int kctl_cmd_usb(kctl *k, int argc, char **argv)
     if (strcmp(sub, "list") == 0) {
         if (argc > 3 || (argc == 3 && strcmp(argv[2], "--polling") != 0))
             return kctl_usage(USB_USAGE);
-        cJSON *o = kctl_usb_inventory(argc == 3, &err);
+        cJSON *o = lk_usb_diag_inventory(argc == 3, &err);
         if (!o) {
             kctl_error("usb list: %s", err.msg);
             return KCTL_FAIL;

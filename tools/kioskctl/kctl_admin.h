@@ -20,9 +20,4 @@ lk_sign_key *kctl_bundle_admin_key(kctl *k, const char *override);
 int kctl_bundle_apply_file(kctl *k, lk_store *st, const lk_sign_key *admin, const char *file,
                            const char *export_to);
 
-/* One device as JSON ({"id":"vvvv:pppp","class":...}), and the whole inventory
- * ({"devices":[...],"count":N}); NULL and err filled when libusb cannot start. */
-cJSON *kctl_usb_device_json(const lk_usb_device *d);
-cJSON *kctl_usb_inventory(int polling, lk_err *err);
-
 #endif
