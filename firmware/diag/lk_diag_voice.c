@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #define WAV_MAX (16u << 20) /* a spoken prompt is seconds long: refuse anything bigger */
@@ -73,10 +74,16 @@ int lk_wav_check(const uint8_t *buf, size_t len, lk_wav_info *out, lk_err *err)
 static uint8_t *slurp(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
+    struct stat st;
     if (!f)
         return NULL;
-    uint8_t *buf = malloc(WAV_MAX);
-    *len = buf ? fread(buf, 1, WAV_MAX, f) : 0;
+    /* As big as the file (a prompt is tens of KB), never more than WAV_MAX: one 16 MB buffer
+     * per prompt would be 34 of them for one self-test run. */
+    size_t cap = fstat(fileno(f), &st) == 0 && st.st_size >= 0 && (uint64_t)st.st_size < WAV_MAX
+                     ? (size_t)st.st_size
+                     : WAV_MAX;
+    uint8_t *buf = malloc(cap ? cap : 1);
+    *len = buf ? fread(buf, 1, cap, f) : 0;
     fclose(f);
     return buf;
 }
