@@ -345,11 +345,6 @@ int lk_ui_warm_step(lk_ui *ui, unsigned budget_us)
     return ui->warm_next < WARM_TOTAL;
 }
 
-void lk_ui_warm(lk_ui *ui)
-{
-    (void)lk_ui_warm_step(ui, 0);
-}
-
 int lk_ui_warm_left(const lk_ui *ui)
 {
     return ui->warm_next < WARM_TOTAL;

@@ -21,11 +21,10 @@ void lk_ui_free(lk_ui *ui);
  * frame, 0 when nothing changed, -1 when the user closed the window. */
 int lk_ui_frame(lk_ui *ui, const lk_view *v);
 /* Rasterises the glyphs of every customer screen, in both languages and their variants, into
- * the display's caches (nothing is drawn), so no screen's first frame pays for FreeType.
- * lk_ui_warm does it all at once; lk_ui_warm_step does it in slices of about budget_us (one
- * screen variant at least; 0: all) between frames, so start-up does not wait for it, and
- * returns 1 while some is left, 0 when done. Call either between frames, never inside one. */
-void lk_ui_warm(lk_ui *ui);
+ * the display's caches (nothing is drawn), so no screen's first frame pays for FreeType, in
+ * slices of about budget_us (one screen variant at least; 0: all that is left) between frames,
+ * so start-up does not wait for it. Returns 1 while some is left, 0 when done. Call it between
+ * frames, never inside one. */
 int lk_ui_warm_step(lk_ui *ui, unsigned budget_us);
 /* 1 while the warm-up has some left (script `wait-warm`), 0 when done. */
 int lk_ui_warm_left(const lk_ui *ui);
