@@ -138,15 +138,24 @@ static int cups_state(void *impl, lk_device_state *out, lk_err *err)
     return 0;
 }
 
-static int queue_has_missing_history(cups_port *c)
+/* The queue's printer-state-reasons and device-uri ("" for each when cupsd cannot say). */
+static void queue_facts(cups_port *c, char *reasons, size_t rn, char *device, size_t dn)
 {
     http_t *http = connect_server(NULL);
     ipp_t *resp = http ? printer_attrs(c, http) : NULL;
     httpClose(http);
-    char reasons[512] = "";
-    if (resp)
-        join_values(resp, "printer-state-reasons", reasons, sizeof reasons);
+    reasons[0] = device[0] = '\0';
+    if (resp) {
+        join_values(resp, "printer-state-reasons", reasons, rn);
+        snprintf(device, dn, "%s", str_attr(resp, "device-uri"));
+    }
     ippDelete(resp);
+}
+
+static int queue_has_missing_history(cups_port *c)
+{
+    char reasons[512], device[HTTP_MAX_URI];
+    queue_facts(c, reasons, sizeof reasons, device, sizeof device);
     return strstr(reasons, "cups-ipp-missing-job-history") != NULL;
 }
 
@@ -217,10 +226,101 @@ static void job_reason(ipp_t *resp, lk_job_info *out)
              *pmsg && strcmp(pmsg, msg) ? "; " : "", strcmp(pmsg, msg) ? pmsg : "");
 }
 
+/* Connects to an ipp:// or ipps:// device; NULL (resource untouched) for any other scheme. */
+static http_t *connect_device(const char *device_uri, char *resource, size_t n)
+{
+    char scheme[32], user[64], host[256];
+    int port = 0;
+    if (httpSeparateURI(HTTP_URI_CODING_ALL, device_uri, scheme, sizeof scheme, user, sizeof user,
+                        host, sizeof host, &port, resource, (int)n) < HTTP_URI_STATUS_OK ||
+        (strcmp(scheme, "ipp") != 0 && strcmp(scheme, "ipps") != 0))
+        return NULL;
+    return httpConnect2(host, port, NULL, AF_UNSPEC,
+                        strcmp(scheme, "ipps") == 0 ? HTTP_ENCRYPTION_ALWAYS
+                                                    : HTTP_ENCRYPTION_IF_REQUESTED,
+                        1, PROBE_MS, NULL);
+}
+
+typedef struct device_job {
+    int id, state;
+    const char *name;
+    ipp_attribute_t *reasons;
+} device_job;
+
+/* Keeps in best the newest job of the group just read that is called job_name. */
+static void consider(device_job *best, const device_job *g, const char *job_name)
+{
+    if (g->name && strcmp(g->name, job_name) == 0 && g->id > best->id)
+        *best = *g;
+}
+
+/* The state of the newest job called job_name in the IPP device's own history (its reasons in
+ * why), or 0 when the device cannot be asked or no longer has it. */
+static int device_job_state(const char *device_uri, const char *job_name, char *why, size_t n)
+{
+    static const char *const want[] = {"job-id", "job-name", "job-state", "job-state-reasons"};
+    char resource[512];
+    why[0] = '\0';
+    http_t *h = connect_device(device_uri, resource, sizeof resource);
+    if (!h)
+        return 0;
+    ipp_t *req = ippNewRequest(IPP_OP_GET_JOBS);
+    ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, device_uri);
+    ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "which-jobs", NULL, "completed");
+    ippAddStrings(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes",
+                  (int)(sizeof want / sizeof want[0]), NULL, want);
+    ipp_t *resp = cupsDoRequest(h, req, resource);
+    httpClose(h);
+    device_job best = {0}, g = {0};
+    /* Get-Jobs answers one job-attributes group per job, separated by nameless attributes. */
+    for (ipp_attribute_t *a = resp ? ippFirstAttribute(resp) : NULL; a;
+         a = ippNextAttribute(resp)) {
+        const char *an = ippGetName(a);
+        if (!an || ippGetGroupTag(a) != IPP_TAG_JOB) {
+            consider(&best, &g, job_name);
+            g = (device_job){0};
+        } else if (strcmp(an, "job-id") == 0)
+            g.id = ippGetInteger(a, 0);
+        else if (strcmp(an, "job-name") == 0)
+            g.name = ippGetString(a, 0, NULL);
+        else if (strcmp(an, "job-state") == 0)
+            g.state = ippGetInteger(a, 0);
+        else if (strcmp(an, "job-state-reasons") == 0)
+            g.reasons = a;
+    }
+    consider(&best, &g, job_name);
+    for (int i = 0; best.reasons && i < ippGetCount(best.reasons); i++) {
+        size_t len = strlen(why);
+        snprintf(why + len, n - len, "%s%s", len ? "," : "", ippGetString(best.reasons, i, NULL));
+    }
+    int state = best.state;
+    ippDelete(resp);
+    return state;
+}
+
+/* cupsd's ipp backend can end a job "completed" although the printer aborted it: its main loop
+ * stops polling at any final remote state and only its monitor thread, polling on its own
+ * schedule, turns aborted into a failure. A printer that jams at once can win that race. So a
+ * "completed" from cupsd is checked against the IPP device's own history when there is one. */
+static void check_with_device(cups_port *c, const char *job_name, lk_job_info *out)
+{
+    char reasons[512], device[HTTP_MAX_URI], why[160];
+    queue_facts(c, reasons, sizeof reasons, device, sizeof device);
+    int st = *job_name ? device_job_state(device, job_name, why, sizeof why) : 0;
+    if (st == IPP_JSTATE_ABORTED || st == IPP_JSTATE_CANCELED) {
+        out->state = st == IPP_JSTATE_ABORTED ? LK_JOB_ABORTED : LK_JOB_CANCELED;
+        snprintf(out->reason, sizeof out->reason,
+                 "%.60s%s%.70s (in the printer's own job history; "
+                 "the print server said completed)",
+                 why, *why && *reasons ? "; " : "", reasons);
+    }
+}
+
 static int cups_job(void *impl, int job_id, lk_job_info *out, lk_err *err)
 {
-    static const char *const want[] = {"job-state", "job-state-reasons", "job-state-message",
-                                       "job-printer-state-message", "time-at-processing"};
+    static const char *const want[] = {"job-state",          "job-state-reasons",
+                                       "job-state-message",  "job-printer-state-message",
+                                       "time-at-processing", "job-name"};
     cups_port *c = impl;
     memset(out, 0, sizeof *out);
     http_t *http = connect_server(err);
@@ -245,7 +345,11 @@ static int cups_job(void *impl, int job_id, lk_job_info *out, lk_err *err)
     job_reason(resp, out);
     ipp_attribute_t *tp = ippFindAttribute(resp, "time-at-processing", IPP_TAG_INTEGER);
     out->started = tp && ippGetInteger(tp, 0) > 0;
+    char job_name[128];
+    snprintf(job_name, sizeof job_name, "%s", str_attr(resp, "job-name"));
     ippDelete(resp);
+    if (out->state == LK_JOB_COMPLETED)
+        check_with_device(c, job_name, out);
     if (out->state == LK_JOB_COMPLETED && queue_has_missing_history(c))
         out->doubtful = !(job_id == c->last_job && c->last_job_had_missing);
     return 0;
@@ -374,16 +478,8 @@ static void fill_supplies(ipp_t *resp, lk_printer_supplies *out)
  * its markers while a job runs, and never its media. */
 static void ask_device(const char *device_uri, lk_printer_supplies *out)
 {
-    char scheme[32], user[64], host[256], resource[512];
-    int port = 0;
-    if (httpSeparateURI(HTTP_URI_CODING_ALL, device_uri, scheme, sizeof scheme, user, sizeof user,
-                        host, sizeof host, &port, resource, sizeof resource) < HTTP_URI_STATUS_OK ||
-        (strcmp(scheme, "ipp") != 0 && strcmp(scheme, "ipps") != 0))
-        return;
-    http_t *h = httpConnect2(host, port, NULL, AF_UNSPEC,
-                             strcmp(scheme, "ipps") == 0 ? HTTP_ENCRYPTION_ALWAYS
-                                                         : HTTP_ENCRYPTION_IF_REQUESTED,
-                             1, PROBE_MS, NULL);
+    char resource[512];
+    http_t *h = connect_device(device_uri, resource, sizeof resource);
     ipp_t *resp = h ? get_attrs(h, device_uri, resource) : NULL;
     httpClose(h);
     if (!resp)
