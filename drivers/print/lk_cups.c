@@ -310,7 +310,7 @@ static void check_with_device(cups_port *c, const char *job_name, lk_job_info *o
     if (st == IPP_JSTATE_ABORTED || st == IPP_JSTATE_CANCELED) {
         out->state = st == IPP_JSTATE_ABORTED ? LK_JOB_ABORTED : LK_JOB_CANCELED;
         snprintf(out->reason, sizeof out->reason,
-                 "%.60s%s%.70s (in the printer's own job history; "
+                 "%.50s%s%.60s (in the printer's own job history; "
                  "the print server said completed)",
                  why, *why && *reasons ? "; " : "", reasons);
     }
