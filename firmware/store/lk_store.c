@@ -16,6 +16,7 @@
 
 /* Page cache, in KiB, for everyday use; an import may ask for more (lk_store_set_cache). */
 #define LK_STORE_CACHE_KIB     65536
+#define LK_STORE_MIN_CACHE_KIB 8192
 #define LK_STORE_MAX_CACHE_KIB 262144
 
 struct lk_store {
@@ -320,6 +321,20 @@ int lk_store_commit(lk_store *st, lk_err *err)
     return exec(st, "COMMIT", err);
 }
 
+int lk_store_hold_checkpoints(lk_store *st, int hold, lk_err *err)
+{
+    return exec(st, hold ? "PRAGMA wal_autocheckpoint = 0" : "PRAGMA wal_autocheckpoint = 1000",
+                err);
+}
+
+int lk_store_checkpoint(lk_store *st, lk_err *err)
+{
+    int rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+    /* A reader still on an older snapshot makes it BUSY: what it could copy is copied, and the
+     * rest goes with the next automatic checkpoint. */
+    return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : lk_store_sql_err(st, err, "checkpoint");
+}
+
 void lk_store_rollback(lk_store *st)
 {
     if (lk_store_in_tx(st))
@@ -395,7 +410,8 @@ static int configure(lk_store *st, lk_err *err)
 int lk_store_set_cache(lk_store *st, long kib, lk_err *err)
 {
     char sql[64];
-    kib = kib < LK_STORE_CACHE_KIB       ? LK_STORE_CACHE_KIB
+    kib = kib == 0                       ? LK_STORE_CACHE_KIB
+          : kib < LK_STORE_MIN_CACHE_KIB ? LK_STORE_MIN_CACHE_KIB
           : kib > LK_STORE_MAX_CACHE_KIB ? LK_STORE_MAX_CACHE_KIB
                                          : kib;
     snprintf(sql, sizeof sql, "PRAGMA cache_size = -%ld", kib);

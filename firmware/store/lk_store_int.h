@@ -61,13 +61,21 @@ int lk_store_bulk_flush(lk_store *st, lk_err *err);
 void lk_store_bulk_end(lk_store *st);
 struct lk_store_bulk **lk_store_bulk_slot(lk_store *st);
 
-/* Sizes the page cache: kib is clamped to the everyday size (64 MiB, also what 0 gives) and
- * a 256 MiB ceiling. */
+/* Sizes the page cache: 0 gives the everyday size (64 MiB), anything else is clamped to
+ * 8..256 MiB. */
 int lk_store_set_cache(lk_store *st, long kib, lk_err *err);
 
 /* Applies migrations 0..to-1 to a bare, new connection: how tests build a database as an
  * older build left it, to check that it migrates forward. SQLite's result code. */
 int lk_store_migrate_raw(sqlite3 *db, int to);
+
+/* Checkpoints while a bulk write runs: SQLite's automatic one would copy the whole WAL into
+ * the database file (and fsync both) inside the COMMIT. Held (hold != 0), the commit only
+ * appends; lk_store_checkpoint then copies and truncates the WAL, and releasing (hold == 0)
+ * restores the automatic checkpoint, which would also finish a skipped one at the next
+ * commit. */
+int lk_store_hold_checkpoints(lk_store *st, int hold, lk_err *err);
+int lk_store_checkpoint(lk_store *st, lk_err *err);
 
 /* Whether a transaction is open on the connection (so helpers can join it). */
 int lk_store_in_tx(lk_store *st);

@@ -63,12 +63,14 @@ count=$(wc -l <"$work/numbers")
 # The check itself must be able to fail: the import file does contain them.
 grep -q -F -f "$work/numbers" "$work/all.jsonl" || fail "the search finds nothing even in the input"
 
-# kioskctl's close is the last connection's close, which checkpoints and deletes the WAL. A
-# second connection held open keeps the WAL file with its frames, as a running kiosk would.
+# The import checkpoints (and truncates) the WAL after its commit, and kioskctl's close is the
+# last connection's close, which checkpoints and deletes it. A second connection inside a read
+# transaction, as a kiosk session reading a license would be, keeps every frame in the WAL.
 k counters >/dev/null || fail "cannot create the database"
 timeout 300 python3 - "$db" "$work/stop" <<'EOF' &
 import os, sqlite3, sys, time
-con = sqlite3.connect(sys.argv[1])
+con = sqlite3.connect(sys.argv[1], isolation_level=None)
+con.execute("BEGIN")
 con.execute("SELECT count(*) FROM licenses").fetchall()
 open(sys.argv[2] + ".ready", "w").close()
 while not os.path.exists(sys.argv[2]):

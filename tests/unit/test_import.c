@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 #include <dirent.h>
@@ -308,6 +309,68 @@ static int count_match(void *ctx, const lk_store_match *m)
     return 0;
 }
 
+static long long count_rows(fixture *fx, const char *sql)
+{
+    sqlite3_stmt *s = NULL;
+    assert_int_equal(sqlite3_prepare_v2(lk_store_db(fx->st), sql, -1, &s, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    long long n = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return n;
+}
+
+/* More lookup entries than the import first holds back (so its buffer grows while the import
+ * runs): every holder and agent finds their license, there is exactly one entry per collector,
+ * and after the import the WAL has been checkpointed into the database file and truncated. */
+static void test_lookup_entries_grow(void **state)
+{
+    fixture *fx = *state;
+    char path[160], wal[160];
+    snprintf(path, sizeof path, "%s/grow.jsonl", fx->dir);
+    enum { N = 3000 };
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    lk_gen g;
+    lk_gen_init(&g, 11);
+    long people = 0;
+    for (uint64_t i = 0; i < N; i++) {
+        lk_record *rec = NULL;
+        assert_int_equal(lk_gen_record(&g, i, &rec), 0);
+        people += (long)rec->n_agents + 1;
+        char *json = lk_record_to_json(rec, 0);
+        fprintf(f, "%s\n", json);
+        free(json);
+        lk_record_free(rec);
+    }
+    assert_int_equal(fclose(f), 0);
+    assert_true(people > 4096);
+    lk_import_stats st;
+    lk_err err = {0};
+    assert_int_equal(lk_import_file(fx->st, path, LK_IMPORT_JSONL, "test", lk_idnum_today(), NULL,
+                                    NULL, &st, &err),
+                     0);
+    expect_stats(st, N, N, 0, 0, 0);
+    assert_true(st.checkpoint_s > 0);
+    assert_int_equal(count_rows(fx, "SELECT count(*) FROM collector_docs"), people);
+    snprintf(wal, sizeof wal, "%s-wal", fx->db);
+    struct stat sb;
+    assert_true(stat(wal, &sb) != 0 || sb.st_size == 0);
+    lk_gen_init(&g, 11);
+    for (uint64_t i = 0; i < N; i++) {
+        lk_record *rec = NULL;
+        assert_int_equal(lk_gen_record(&g, i, &rec), 0);
+        for (size_t k = 0; k <= rec->n_agents; k++) {
+            const lk_person *p = k == 0 ? &rec->holder : &rec->agents[k - 1];
+            int hits = 0;
+            assert_true(lk_store_find_by_doc(fx->st, p->doc_type, p->doc_number, count_match, &hits,
+                                             &err) >= 0);
+            /* find lists approved licenses only */
+            assert_true(hits >= (strcmp(rec->status, "approved") == 0));
+        }
+        lk_record_free(rec);
+    }
+}
+
 /* An import holds new licenses' lookup entries back and writes them sorted at the end; a
  * license that comes twice in one file must still end with only its second version's
  * collectors, and every entry must be one its license row lists. */
@@ -375,6 +438,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_overlong_line, lk_test_setup_open, lk_test_teardown),
         cmocka_unit_test_setup_teardown(test_nul_byte_line, lk_test_setup_open, lk_test_teardown),
         cmocka_unit_test_setup_teardown(test_many_batches, lk_test_setup_open, lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_lookup_entries_grow, lk_test_setup_open,
+                                        lk_test_teardown),
         cmocka_unit_test_setup_teardown(test_same_license_twice, lk_test_setup_open,
                                         lk_test_teardown),
         /* Last: with the reader bug it trips the sanitizers, which end the process. */

@@ -24,6 +24,9 @@ typedef struct lk_import_stats {
     long updated;  /* licenses that already existed */
     long rejected; /* bad lines, each reported */
     long warnings; /* accepted with a warning (e.g. legacy USCC), each reported */
+    /* Seconds, of the whole call, spent after the commit copying the import's WAL into the
+     * database file (an import in a caller's transaction leaves that to the caller: 0). */
+    double checkpoint_s;
 } lk_import_stats;
 
 enum lk_import_severity { LK_IMPORT_WARNING, LK_IMPORT_ERROR };
