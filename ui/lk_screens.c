@@ -7,11 +7,11 @@ extern const lk_screen lk_scr_attract, lk_scr_role, lk_scr_document, lk_scr_cons
 /* Diagnostics pages (lk_service_mode). */
 extern const lk_screen lk_scr_diag_pin, lk_scr_diag_refused, lk_scr_diag_menu, lk_scr_diag_status,
     lk_scr_diag_selftest, lk_scr_diag_calib, lk_scr_diag_counters, lk_scr_diag_log,
-    lk_scr_diag_bundle;
+    lk_scr_diag_bundle, lk_scr_diag_jobs;
 static const lk_screen *const diag_screens[] = {
-    &lk_scr_diag_pin,      &lk_scr_diag_refused,  &lk_scr_diag_menu,
-    &lk_scr_diag_status,   &lk_scr_diag_selftest, &lk_scr_diag_calib,
-    &lk_scr_diag_counters, &lk_scr_diag_log,      &lk_scr_diag_bundle,
+    &lk_scr_diag_pin,      &lk_scr_diag_refused, &lk_scr_diag_menu,     &lk_scr_diag_status,
+    &lk_scr_diag_selftest, &lk_scr_diag_calib,   &lk_scr_diag_counters, &lk_scr_diag_log,
+    &lk_scr_diag_bundle,   &lk_scr_diag_jobs,
 };
 
 static const lk_screen *const screens[] = {

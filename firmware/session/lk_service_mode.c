@@ -7,11 +7,13 @@
 #include <time.h>
 
 #include "kiosk/lk_config.h"
+#include "kiosk/lk_journal.h"
 #include "kiosk/lk_loop.h"
 #include "kiosk/lk_service_mode.h"
 
 #define REFUSED_TIMEOUT_S 10
 #define POPUP_TIMEOUT_S   30 /* the bundle page shown without a technician */
+#define JOBS_COMPLETED    4  /* jobs page: the latest completed copies shown after the uncertain */
 
 typedef void (*page_fn)(lk_svcmode *m, lk_intent in, int arg, const char *text);
 
@@ -309,16 +311,74 @@ static void load_log(lk_svcmode *m)
         row(m, "", "", lines[i]);
 }
 
+/* Jobs page ---------------------------------------------------------------------------- */
+
+static void job_row(lk_svcmode *m, const lk_journal_row *r)
+{
+    if (m->sv.n_rows >= LK_SVC_ROWS)
+        return;
+    char text[120];
+    snprintf(text, sizeof text, "#%lld %s %d%s%.20s%s%.60s", (long long)r->id, r->copy, r->copy_no,
+             r->stock_serial[0] ? " · " : "", r->stock_serial, r->reason[0] ? " · " : "",
+             r->reason);
+    m->sv.job_ids[m->sv.n_rows] = r->id;
+    snprintf(m->sv.job_states[m->sv.n_rows], sizeof m->sv.job_states[0], "%s", r->state);
+    row(m, r->uscc, r->state, text);
+}
+
+static int on_uncertain(void *ctx, const lk_journal_row *r)
+{
+    job_row(ctx, r);
+    return 0;
+}
+
+typedef struct latest {
+    lk_journal_row rows[JOBS_COMPLETED];
+    int n; /* how many seen; the ring holds the last JOBS_COMPLETED */
+} latest;
+
+static int on_completed(void *ctx, const lk_journal_row *r)
+{
+    latest *l = ctx;
+    l->rows[l->n++ % JOBS_COMPLETED] = *r;
+    return 0;
+}
+
+/* Every uncertain copy (oldest first: it has waited longest), then the latest completed ones,
+ * newest first: the copies a technician can act on. */
+static void load_jobs(lk_svcmode *m)
+{
+    lk_err err = {0};
+    m->sv.job_sel = -1;
+    if (lk_journal_list(m->d.st, "uncertain", on_uncertain, m, &err) != 0) {
+        row(m, "error", "fault", err.msg);
+        return;
+    }
+    latest l = {.n = 0};
+    if (lk_journal_list(m->d.st, "completed", on_completed, &l, &err) != 0) {
+        row(m, "error", "fault", err.msg);
+        return;
+    }
+    int k = l.n < JOBS_COMPLETED ? l.n : JOBS_COMPLETED;
+    for (int i = 0; i < k; i++)
+        job_row(m, &l.rows[(l.n - 1 - i) % JOBS_COMPLETED]);
+}
+
 static void go(lk_svcmode *m, lk_state page)
 {
     m->pub.state = page;
     m->sv.n_rows = 0;
+    memset(m->sv.job_ids, 0, sizeof m->sv.job_ids);
+    m->sv.job_sel = -1;
+    m->sv.job_done[0] = '\0';
     if (page == LK_ST_DIAG_STATUS)
         load_status(m);
     else if (page == LK_ST_DIAG_COUNTERS)
         load_counters(m);
     else if (page == LK_ST_DIAG_LOG)
         load_log(m);
+    else if (page == LK_ST_DIAG_JOBS)
+        load_jobs(m);
     else if (page == LK_ST_DIAG_CALIB) {
         m->sv.calib_x = (int)cfg_int(m, "printer.calibration_x_01mm");
         m->sv.calib_y = (int)cfg_int(m, "printer.calibration_y_01mm");
@@ -584,6 +644,56 @@ static void page_calib(lk_svcmode *m, lk_intent in, int arg, const char *text)
     touch(m);
 }
 
+static const char *const job_action_names[] = {"printed", "not-printed", "spoiled", "reprint"};
+
+/* Settles the selected copy through the journal's own audited paths (actor tech:<id>), then
+ * reloads the page, keeping the outcome for the screen. */
+static void job_action(lk_svcmode *m, int action)
+{
+    int sel = m->sv.job_sel;
+    if (sel < 0 || sel >= m->sv.n_rows || action < 0 || action > LK_SVC_JOB_REPRINT)
+        return;
+    const char *state = m->sv.job_states[sel];
+    int reprint = action == LK_SVC_JOB_REPRINT;
+    if (strcmp(state, reprint ? "completed" : "uncertain") != 0)
+        return; /* the screen offers only what fits the row's state */
+    char actor[8 + LK_SERVICE_TECH_MAX];
+    snprintf(actor, sizeof actor, "tech:%s", m->sv.tech_id);
+    lk_err err = {0};
+    lk_journal_row r;
+    int rc = lk_journal_get(m->d.st, m->sv.job_ids[sel], &r, &err);
+    if (rc == 0 && reprint)
+        rc = lk_journal_authorise_reprint(m->d.st, r.uscc, r.copy, r.copy_no,
+                                          "damaged copy, reprint authorised at the kiosk", actor,
+                                          &err);
+    else if (rc == 0)
+        rc = lk_journal_confirm(m->d.st, r.id, action == LK_SVC_JOB_PRINTED,
+                                action == LK_SVC_JOB_SPOILED, actor, &err);
+    char done[sizeof m->sv.job_done];
+    if (rc == 0)
+        snprintf(done, sizeof done, "ok:%s", job_action_names[action]);
+    else
+        snprintf(done, sizeof done, "error:%.150s", err.msg);
+    /* Reloaded in place: the technician is still on the page, no new view to audit. */
+    m->sv.n_rows = 0;
+    memset(m->sv.job_ids, 0, sizeof m->sv.job_ids);
+    load_jobs(m);
+    memcpy(m->sv.job_done, done, sizeof done);
+}
+
+static void page_jobs(lk_svcmode *m, lk_intent in, int arg, const char *text)
+{
+    (void)text;
+    if (in == LK_INTENT_SELECT && arg >= 0 && arg < m->sv.n_rows && m->sv.job_ids[arg] > 0) {
+        m->sv.job_sel = arg;
+        m->sv.job_done[0] = '\0';
+    } else if (in == LK_INTENT_DIAG_JOB)
+        job_action(m, arg);
+    else if (common_page(m, in, arg))
+        return;
+    touch(m);
+}
+
 static page_fn page_of(lk_state st)
 {
     switch (st) {
@@ -595,6 +705,8 @@ static page_fn page_of(lk_state st)
         return page_menu;
     case LK_ST_DIAG_CALIB:
         return page_calib;
+    case LK_ST_DIAG_JOBS:
+        return page_jobs;
     case LK_ST_DIAG_STATUS:
     case LK_ST_DIAG_SELFTEST:
     case LK_ST_DIAG_COUNTERS:

@@ -18,7 +18,7 @@ static const char *const state_names[LK_ST_COUNT] = {
 /* Diagnostics pages (lk_service_mode), kept apart from the customer screens. */
 static const char *const diag_names[LK_ST_COUNT - LK_ST_DIAG_PIN] = {
     "diag_pin",   "diag_refused",  "diag_menu", "diag_status", "diag_selftest",
-    "diag_calib", "diag_counters", "diag_log",  "diag_bundle",
+    "diag_calib", "diag_counters", "diag_log",  "diag_bundle", "diag_jobs",
 };
 
 static const char *name_of(int st)

@@ -25,6 +25,12 @@ pin=$(echo 482913 | k service-card pin-hash --iterations 10000 |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["value"])')
 k config set service.pin_hash "$pin" >/dev/null
 printf '2026-12-01T10:00:00Z kiosk started\n2026-12-01T10:00:01Z printer ready\n' >"$work/state/kiosk.log"
+# An uncertain copy for the jobs page, as a kiosk that lost track of a print leaves it.
+k records import "$LK_TEST_DATA/records-sample.jsonl" >/dev/null
+uscc=$(jq -r 'select(.status == "approved") | .uscc' "$LK_TEST_DATA/records-sample.jsonl" | head -n1)
+sqlite3 "$LK_DB" "INSERT INTO print_jobs (license_id, copy, copy_no, state, attempt, job_name,
+    reason, created_at, updated_at) SELECT id, 'original', 1, 'uncertain', 1, 'lk-1-1',
+    'deadline passed', 0, 0 FROM licenses WHERE uscc = '$uscc'"
 cp "$LK_SOURCE_DIR/tests/data/kiosk/diag.script" "$work/"
 printf 'wait attract\nreader service expired.bin\nwait diag_refused\ntap ok\nwait attract\n' >"$work/expired.script"
 
@@ -44,7 +50,7 @@ python3 - "$work/diag" 1080 1920 <<'PY'
 import struct, sys, zlib, glob, os
 d, w, h = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 want = {"diag_pin", "diag_menu", "diag_status", "diag_selftest", "diag_calib", "diag_counters",
-        "diag_log", "diag_bundle", "attract", "role", "ended"}
+        "diag_log", "diag_bundle", "diag_jobs", "attract", "role", "ended"}
 seen = set()
 for f in sorted(glob.glob(d + "/*.png")):
     b = open(f, "rb").read()
@@ -70,6 +76,10 @@ ls "$work/expired" | grep -q diag_refused || fail "expired card: no refusal scre
 [[ $(k config get printer.calibration_y_01mm | python3 -c 'import json,sys; print(json.load(sys.stdin)["value"])') == -1 ]] ||
     fail "calibration y not -1"
 
+# The jobs page settled the planted copy: printed once, confirmed by the technician.
+[[ $(k jobs list --state completed | jq -r "select(.uscc == \"$uscc\") | .prints") == 1 ]] ||
+    fail "the uncertain copy was not confirmed printed: $(k jobs list)"
+
 # The technician's actions, in the audit log under tech:T-042; the expired card under T-043.
 k audit list --limit 1000 >"$work/audit.jsonl"
 python3 - "$work/audit.jsonl" <<'PY'
@@ -81,11 +91,11 @@ def actions(actor):
     return [r.get("action") or r.get("event") for r in rows if r.get("actor") == actor]
 t = actions("tech:T-042")
 for want in ["diag.card", "service.pin-wrong", "service.enter", "diag.view", "diag.selftest",
-             "diag.calibrate", "diag.exit"]:
+             "diag.calibrate", "print.confirmed", "diag.exit"]:
     assert want in t, "audit lacks %s for T-042: %s" % (want, t)
 pages = {json.loads(r["detail"])["page"] if isinstance(r["detail"], str) else r["detail"]["page"]
          for r in rows if r.get("actor") == "tech:T-042" and (r.get("action") or r.get("event")) == "diag.view"}
-for p in ["status", "selftest", "calib", "counters", "log", "bundle"]:
+for p in ["status", "selftest", "calib", "counters", "log", "bundle", "jobs"]:
     assert p in pages, "page %s not audited: %s" % (p, pages)
 assert t.count("diag.calibrate") == 4, t
 assert "service.refused" in actions("tech:T-043"), actions("tech:T-043")

@@ -3,7 +3,8 @@
  * configuration, five wrong PINs lock it (and a good PIN then stays refused), an expired or
  * foreign card is refused, the inactivity timeout returns to attract. Blocking probes and
  * self-tests run on a worker: the page shows them busy at once and fills them in from the
- * job's event, and the self-test is audited when it is done. */
+ * job's event, and the self-test is audited when it is done. The jobs page settles uncertain
+ * copies and authorises reprints through the journal, audited under the technician. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,8 @@
 
 #include "kiosk/lk_audit.h"
 #include "kiosk/lk_config.h"
+#include "kiosk/lk_gen.h"
+#include "kiosk/lk_journal.h"
 #include "kiosk/lk_service_mode.h"
 #include "lk_testutil.h"
 
@@ -239,6 +242,123 @@ static void test_entry_and_pages(void **state_)
     assert_int_equal(audited(&r, "tech:T-1", "diag.selftest"), 1);
     assert_int_equal(audited(&r, "tech:T-1", "diag.calibrate"), 3);
     assert_int_equal(audited(&r, "tech:T-1", "diag.exit"), 1);
+    free_rig(&r);
+}
+
+/* A license with a duplicate, in the store: its uscc in out. */
+static void put_license(lk_store *st, uint64_t index, char *out)
+{
+    lk_gen g;
+    lk_record *rec = NULL;
+    lk_err err = {0};
+    lk_gen_init(&g, 42);
+    assert_int_equal(lk_gen_record(&g, index, &rec), 0);
+    free(rec->status);
+    rec->status = strdup("approved");
+    rec->duplicates = 1;
+    strcpy(out, rec->uscc);
+    assert_int_equal(lk_store_put_record(st, rec, 0, NULL, &err), 0);
+    lk_record_free(rec);
+}
+
+/* One print attempt of a copy, ended with outcome o; the row's id. */
+static int64_t print_copy(lk_store *st, const char *uscc, const char *copy, int no,
+                          lk_print_outcome o)
+{
+    lk_err err = {0};
+    lk_journal_req q = {uscc, copy, no, 0, "kiosk", 60, "test"};
+    lk_journal_row r;
+    assert_int_equal(lk_journal_reserve(st, &q, &r, &err), 0);
+    assert_int_equal(lk_journal_submitted(st, r.id, 7, "test", &err), 0);
+    assert_int_equal(lk_journal_finish(st, r.id, o, "deadline passed", "test", NULL, &err), 0);
+    return r.id;
+}
+
+static int find_job(const lk_svc_view *sv, int64_t id)
+{
+    for (int i = 0; i < sv->n_rows; i++)
+        if (sv->job_ids[i] == id)
+            return i;
+    return -1;
+}
+
+static void test_jobs_page(void **state_)
+{
+    rig r;
+    make_rig(&r, *state_);
+    lk_store *st = r.fx->st;
+    char a[24], b[24];
+    put_license(st, 1, a);
+    put_license(st, 2, b);
+    int64_t unc = print_copy(st, a, "original", 1, LK_PRINT_UNCERTAIN);
+    int64_t unc2 = print_copy(st, a, "duplicate", 1, LK_PRINT_UNCERTAIN);
+    int64_t done = print_copy(st, b, "original", 1, LK_PRINT_COMPLETED);
+    uint8_t tok[LK_SERVICE_TOKEN_MAX];
+    size_t n = card(r.admin, "T-9", NOW - 10, NOW + 86400, tok);
+    assert_int_equal(lk_svcmode_card(r.m, tok, n, "zh-CN"), 1);
+    type_pin(&r, "482913");
+    lk_svcmode_intent(r.m, LK_INTENT_DIAG_PAGE, LK_ST_DIAG_JOBS, NULL);
+    assert_int_equal(state(&r), LK_ST_DIAG_JOBS);
+    const lk_svc_view *sv = lk_svcmode_view(r.m)->svc;
+    assert_int_equal(sv->n_rows, 3); /* the two uncertain first, then the completed one */
+    assert_int_equal(sv->job_ids[0], unc);
+    assert_int_equal(sv->job_ids[1], unc2);
+    assert_int_equal(sv->job_ids[2], done);
+    assert_string_equal(sv->job_states[2], "completed");
+    assert_string_equal(sv->rows[0].name, a);
+    assert_int_equal(sv->job_sel, -1);
+
+    /* Nothing selected, or an action that does not fit the row: nothing happens. */
+    lk_svcmode_intent(r.m, LK_INTENT_DIAG_JOB, LK_SVC_JOB_PRINTED, NULL);
+    lk_svcmode_intent(r.m, LK_INTENT_SELECT, 2, NULL);
+    lk_svcmode_intent(r.m, LK_INTENT_DIAG_JOB, LK_SVC_JOB_PRINTED, NULL);
+    assert_string_equal(sv->job_done, "");
+    lk_journal_row jr;
+    lk_err err = {0};
+    assert_int_equal(lk_journal_get(st, unc, &jr, &err), 0);
+    assert_string_equal(jr.state, "uncertain");
+
+    /* The first uncertain copy came out: completed, printed once. */
+    lk_svcmode_intent(r.m, LK_INTENT_SELECT, 0, NULL);
+    lk_svcmode_intent(r.m, LK_INTENT_DIAG_JOB, LK_SVC_JOB_PRINTED, NULL);
+    assert_string_equal(sv->job_done, "ok:printed");
+    assert_int_equal(lk_journal_get(st, unc, &jr, &err), 0);
+    assert_string_equal(jr.state, "completed");
+    assert_int_equal(jr.prints, 1);
+    assert_int_equal(find_job(sv, unc) >= sv->n_rows - 4, 1); /* now among the completed */
+    /* The second did not, its sheet spoiled: failed, printable again. */
+    lk_svcmode_intent(r.m, LK_INTENT_SELECT, find_job(sv, unc2), NULL);
+    lk_svcmode_intent(r.m, LK_INTENT_DIAG_JOB, LK_SVC_JOB_SPOILED, NULL);
+    assert_string_equal(sv->job_done, "ok:spoiled");
+    assert_int_equal(lk_journal_get(st, unc2, &jr, &err), 0);
+    assert_string_equal(jr.state, "failed");
+    assert_int_equal(find_job(sv, unc2), -1);
+    assert_int_equal(lk_journal_printable(st, a, "duplicate", 1, &err), 1);
+    /* A completed copy that came out damaged: one more print allowed. */
+    assert_int_equal(lk_journal_printable(st, b, "original", 1, &err), 0);
+    lk_svcmode_intent(r.m, LK_INTENT_SELECT, find_job(sv, done), NULL);
+    lk_svcmode_intent(r.m, LK_INTENT_DIAG_JOB, LK_SVC_JOB_REPRINT, NULL);
+    assert_string_equal(sv->job_done, "ok:reprint");
+    assert_int_equal(lk_journal_printable(st, b, "original", 1, &err), 1);
+    assert_int_equal(find_job(sv, done), -1); /* pending now: nothing left to settle */
+    /* A copy settled elsewhere (kioskctl) after the page loaded: the journal refuses the
+     * second word, the page says why and shows the row as it now is. */
+    int64_t unc3 = print_copy(st, b, "duplicate", 1, LK_PRINT_UNCERTAIN);
+    lk_svcmode_intent(r.m, LK_INTENT_RETRY, 0, NULL);
+    int i = find_job(sv, unc3);
+    assert_true(i >= 0);
+    lk_svcmode_intent(r.m, LK_INTENT_SELECT, i, NULL);
+    assert_int_equal(lk_journal_confirm(st, unc3, 0, 0, "tech:T-2", &err), 0);
+    lk_svcmode_intent(r.m, LK_INTENT_DIAG_JOB, LK_SVC_JOB_PRINTED, NULL);
+    assert_true(strncmp(sv->job_done, "error:", 6) == 0);
+    assert_int_equal(find_job(sv, unc3), -1);
+    assert_int_equal(lk_journal_get(st, unc3, &jr, &err), 0);
+    assert_string_equal(jr.state, "failed");
+    lk_svcmode_intent(r.m, LK_INTENT_CANCEL, 0, NULL);
+
+    assert_int_equal(audited(&r, "tech:T-9", "print.confirmed"), 2);
+    assert_int_equal(audited(&r, "tech:T-9", "print.reprint_authorised"), 1);
+    assert_int_equal(audited(&r, "tech:T-9", "diag.view"), 2);
     free_rig(&r);
 }
 
@@ -520,6 +640,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_entry_and_pages, lk_test_setup_open, lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_jobs_page, lk_test_setup_open, lk_test_teardown),
         cmocka_unit_test_setup_teardown(test_lockout, lk_test_setup_open, lk_test_teardown),
         cmocka_unit_test_setup_teardown(test_bad_cards, lk_test_setup_open, lk_test_teardown),
         cmocka_unit_test_setup_teardown(test_pin_on_worker, lk_test_setup_open, lk_test_teardown),

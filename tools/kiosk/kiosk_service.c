@@ -6,6 +6,8 @@
 
 #include "kiosk/lk_config.h"
 #include "kiosk/lk_diag_voice.h"
+#include "kiosk/lk_journal.h"
+#include "kiosk/lk_registry.h"
 #include "kiosk_service.h"
 #include "lk_camera_diag.h"
 #include "lk_nfc_diag.h"
@@ -185,6 +187,9 @@ int kiosk_service_create(lk_store *st, const char *db_path, lk_docreader *reader
                          .tests = tests,
                          .n_tests = n_tests,
                          .log_path = ks->log_path};
+    /* The jobs page settles copies on this store: a copy a technician confirms printed is
+     * reported to the registry like any other (the same hooks as the printer's journal). */
+    lk_journal_set_hooks(st, lk_registry_journal_hooks());
     int rc = lk_svcmode_create(&d, &ks->m, err);
     if (rc != 0) {
         kiosk_service_free(ks);

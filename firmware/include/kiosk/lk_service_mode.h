@@ -1,11 +1,12 @@
 /* lk_service_mode: the technician's diagnostics mode as a state machine beside the customer
  * session: a service card presented on the attract screen opens the PIN pad, the PIN (checked
  * by lk_service_enter, so wrong PINs count toward its lockout) opens the menu, and the pages
- * show device status, self-tests, calibration, counters, recent log lines and the result of a
- * USB bundle. One handler per page; its own inactivity timeout returns to attract. Every action
- * is audited under "tech:<id>" (lk_service_audit). The UI reads lk_svcmode_view() (an lk_view
- * whose state is one of the LK_ST_DIAG_* pages and whose svc points at the data below) and
- * posts the same intents as on customer screens. Runs on the loop thread only. */
+ * show device status, self-tests, calibration, counters, recent log lines, the result of a
+ * USB bundle and the print jobs a technician must settle (uncertain copies, reprints). One handler
+ * per page; its own inactivity timeout returns to attract. Every action is audited under
+ * "tech:<id>" (lk_service_audit). The UI reads lk_svcmode_view() (an lk_view whose state is one of
+ * the LK_ST_DIAG_* pages and whose svc points at the data below) and posts the same intents as on
+ * customer screens. Runs on the loop thread only. */
 #ifndef LK_KIOSK_LK_SERVICE_MODE_H
 #define LK_KIOSK_LK_SERVICE_MODE_H
 
@@ -34,6 +35,16 @@ typedef struct lk_svc_row {
     char text[120];  /* reason, value or the log line */
 } lk_svc_row;
 
+/* What a technician can do with a print-journal row on the jobs page: settle an uncertain copy
+ * (it printed; it did not, sheet unused; it did not, sheet spoiled) or allow one more print of
+ * a completed copy (a damaged one). */
+typedef enum lk_svc_job_action {
+    LK_SVC_JOB_PRINTED = 0,
+    LK_SVC_JOB_NOT_PRINTED,
+    LK_SVC_JOB_SPOILED,
+    LK_SVC_JOB_REPRINT,
+} lk_svc_job_action;
+
 typedef struct lk_svc_view {
     char tech_id[LK_SERVICE_TECH_MAX + 1];
     int pin_len;                  /* digits typed so far (shown as dots) */
@@ -54,6 +65,13 @@ typedef struct lk_svc_view {
     int calib_x, calib_y; /* 0.1 mm */
     int bundle_seen, bundle_ok;
     char bundle_text[LK_SVC_BUNDLE_TEXT];
+    /* Jobs page: rows[i] describes journal row job_ids[i] (uncertain copies first, then the
+     * latest completed ones); job_sel the selected one (-1 none), job_done the last action's
+     * outcome ("" none; "ok:<action>" or "error:<reason>"). */
+    int64_t job_ids[LK_SVC_ROWS];
+    char job_states[LK_SVC_ROWS][12];
+    int job_sel;
+    char job_done[160];
 } lk_svc_view;
 
 typedef struct lk_svcmode lk_svcmode;

@@ -38,6 +38,7 @@ typedef enum lk_state {
     LK_ST_DIAG_COUNTERS,
     LK_ST_DIAG_LOG,
     LK_ST_DIAG_BUNDLE,
+    LK_ST_DIAG_JOBS,
     LK_ST_COUNT
 } lk_state;
 
@@ -66,6 +67,7 @@ typedef enum lk_intent {
     LK_INTENT_DIAG_PAGE,   /* arg: the diagnostics page (lk_state) to show */
     LK_INTENT_DIAG_RUN,    /* arg: self-test index */
     LK_INTENT_DIAG_ADJUST, /* arg: calibration step: 0 x-, 1 x+, 2 y-, 3 y+ (0.1 mm) */
+    LK_INTENT_DIAG_JOB,    /* arg: lk_svc_job_action on the selected print-journal row */
 } lk_intent;
 
 /* Why a session ended or needs staff, or why nothing can be collected. */
