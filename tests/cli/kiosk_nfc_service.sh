@@ -9,7 +9,8 @@
 set -euo pipefail
 : "${KIOSKCTL:?}" "${LK_BUILD_DIR:?}"
 KIOSK=${KIOSK:-$LK_BUILD_DIR/tools/kiosk/kiosk}
-SIM=$LK_BUILD_DIR/tools/pn532-sim
+# shellcheck source=../support/sims.sh
+source "$LK_SOURCE_DIR/tests/support/sims.sh"
 work=$(mktemp -d)
 sim_pid=
 cleanup() {
@@ -37,14 +38,7 @@ pin=$(echo 482913 | k service-card pin-hash --iterations 10000 |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["value"])')
 k config set service.pin_hash "$pin" >/dev/null
 
-"$SIM" --control "$work/sim.sock" </dev/null >"$work/sim.out" 2>"$work/sim.err" &
-sim_pid=$!
-for _ in $(seq 50); do
-    [[ -s $work/sim.out && -S $work/sim.sock ]] && break
-    sleep 0.1
-done
-pty=$(head -n1 "$work/sim.out")
-[[ -c $pty ]] || fail "pn532-sim gave no pty ($(cat "$work/sim.err"))"
+lk_pn532_sim_start "$work"
 k config set nfc.device "pn532_uart:$pty" >/dev/null
 
 cat >"$work/nfc.script" <<'S'

@@ -15,7 +15,8 @@ set -euo pipefail
 
 : "${KIOSKCTL:?}" "${LK_BUILD_DIR:?}" "${LK_SOURCE_DIR:?}" "${LK_TEST_DATA:?}" "${LK_PLUGIN_DIR:?}"
 KIOSK=${KIOSK:-$LK_BUILD_DIR/tools/kiosk/kiosk}
-SIM=$LK_BUILD_DIR/tools/pn532-sim
+# shellcheck source=../support/sims.sh
+source "$LK_SOURCE_DIR/tests/support/sims.sh"
 RIG=$LK_SOURCE_DIR/tools/cups-rig
 for tool in cupsd ippeveprinter pdftotext pdftoppm zbarimg; do
     command -v "$tool" >/dev/null || PATH=$PATH:/usr/sbin
@@ -82,14 +83,7 @@ k config set face.plugin_config "mode=match" >/dev/null
 "$RIG" start "$work/rig" >"$work/rig.env" 2>"$work/rig.err" || fail "cups-rig: $(cat "$work/rig.err")"
 rig_up=1
 eval "$(cat "$work/rig.env")"
-"$SIM" --control "$work/sim.sock" </dev/null >"$work/sim.out" 2>"$work/sim.err" &
-sim_pid=$!
-for _ in $(seq 50); do
-    [[ -s $work/sim.out && -S $work/sim.sock ]] && break
-    sleep 0.1
-done
-pty=$(head -n1 "$work/sim.out")
-[[ -c $pty ]] || fail "pn532-sim gave no pty ($(cat "$work/sim.err"))"
+lk_pn532_sim_start "$work"
 k config set nfc.device "pn532_uart:$pty" >/dev/null
 k config set idreader.plugin "$LK_PLUGIN_DIR/idreader-sim.so" >/dev/null
 k config set idreader.plugin_config "card=$work/idcard.txt" >/dev/null

@@ -7,7 +7,8 @@ set -euo pipefail
 
 : "${KIOSKCTL:?KIOSKCTL must point at the kioskctl binary}"
 : "${LK_BUILD_DIR:?LK_BUILD_DIR must point at the build tree}"
-SIM=$LK_BUILD_DIR/tools/registry-sim/registry-sim
+# shellcheck source=../support/sims.sh
+source "$LK_SOURCE_DIR/tests/support/sims.sh"
 work=$(mktemp -d)
 sim_pid=
 cleanup() {
@@ -26,23 +27,9 @@ fail() {
 # One top-level scalar of a one-line JSON object (our own flat output: no nesting to parse).
 json() { sed -n "s/.*\"$1\":\"\{0,1\}\([^\",}]*\).*/\1/p"; }
 
-"$SIM" --make-pki "$work"
-mkfifo "$work/out"
-"$SIM" --pki "$work" --records 300 --seed 3 --control >"$work/out" 2>"$work/sim.err" &
-sim_pid=$!
-exec 4<"$work/out"
-read -r first <&4
-port=$(echo "$first" | json port)
-url=https://127.0.0.1:$port
-ctl() { curl -sS --cacert "$work/ca.pem" -X POST "$url/sim/$1"; }
-
 export LK_DB=$work/kiosk.db LK_ACTOR=registry-test
 K=$KIOSKCTL
-$K config set registry.url "$url" >/dev/null
-$K config set registry.ca_file "$work/ca.pem" >/dev/null
-$K config set registry.key_file "$work/kiosk.key" >/dev/null
-$K config set registry.lookup_key_file "$work/lookup.key" >/dev/null
-$K config set registry.kiosk_id kiosk-1 >/dev/null
+lk_registry_sim_start "$work" 300 3
 $K config set registry.page_size 100 >/dev/null
 
 out=$($K sync) || fail "full sync exited $?"
