@@ -95,15 +95,10 @@ int lk_journal_find(lk_store *st, const char *uscc, const char *copy, int copy_n
     return one_row(st, s, out, err, "this copy has no journal row");
 }
 
-int lk_journal_list(lk_store *st, const char *state, lk_journal_cb cb, void *ctx, lk_err *err)
+/* Hands every row of a prepared ROW_SELECT to cb, then finalizes it. */
+static int walk(lk_store *st, sqlite3_stmt *s, lk_journal_cb cb, void *ctx, lk_err *err)
 {
-    sqlite3_stmt *s = NULL;
-    int rc = prepare(st, ROW_SELECT "WHERE ?1 IS NULL OR p.state = ?1 ORDER BY p.id", &s, err);
-    if (rc != 0)
-        return rc;
-    if (state)
-        sqlite3_bind_text(s, 1, state, -1, SQLITE_STATIC);
-    int step;
+    int step, rc = 0;
     lk_journal_row r;
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
         read_row(s, &r);
@@ -114,6 +109,29 @@ int lk_journal_list(lk_store *st, const char *state, lk_journal_cb cb, void *ctx
         rc = lk_store_sql_err(st, err, "journal");
     sqlite3_finalize(s);
     return rc;
+}
+
+int lk_journal_list(lk_store *st, const char *state, lk_journal_cb cb, void *ctx, lk_err *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = prepare(st, ROW_SELECT "WHERE ?1 IS NULL OR p.state = ?1 ORDER BY p.id", &s, err);
+    if (rc != 0)
+        return rc;
+    if (state)
+        sqlite3_bind_text(s, 1, state, -1, SQLITE_STATIC);
+    return walk(st, s, cb, ctx, err);
+}
+
+int lk_journal_list_recent(lk_store *st, const char *state, int max, lk_journal_cb cb, void *ctx,
+                           lk_err *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = prepare(st, ROW_SELECT "WHERE p.state = ?1 ORDER BY p.id DESC LIMIT ?2", &s, err);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_text(s, 1, state, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 2, max);
+    return walk(st, s, cb, ctx, err);
 }
 
 /* The license behind a copy: its id, and whether the copy exists and may ever be printed. */

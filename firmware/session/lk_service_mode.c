@@ -326,21 +326,9 @@ static void job_row(lk_svcmode *m, const lk_journal_row *r)
     row(m, r->uscc, r->state, text);
 }
 
-static int on_uncertain(void *ctx, const lk_journal_row *r)
+static int on_job(void *ctx, const lk_journal_row *r)
 {
     job_row(ctx, r);
-    return 0;
-}
-
-typedef struct latest {
-    lk_journal_row rows[JOBS_COMPLETED];
-    int n; /* how many seen; the ring holds the last JOBS_COMPLETED */
-} latest;
-
-static int on_completed(void *ctx, const lk_journal_row *r)
-{
-    latest *l = ctx;
-    l->rows[l->n++ % JOBS_COMPLETED] = *r;
     return 0;
 }
 
@@ -350,18 +338,12 @@ static void load_jobs(lk_svcmode *m)
 {
     lk_err err = {0};
     m->sv.job_sel = -1;
-    if (lk_journal_list(m->d.st, "uncertain", on_uncertain, m, &err) != 0) {
+    if (lk_journal_list(m->d.st, "uncertain", on_job, m, &err) != 0) {
         row(m, "error", "fault", err.msg);
         return;
     }
-    latest l = {.n = 0};
-    if (lk_journal_list(m->d.st, "completed", on_completed, &l, &err) != 0) {
+    if (lk_journal_list_recent(m->d.st, "completed", JOBS_COMPLETED, on_job, m, &err) != 0)
         row(m, "error", "fault", err.msg);
-        return;
-    }
-    int k = l.n < JOBS_COMPLETED ? l.n : JOBS_COMPLETED;
-    for (int i = 0; i < k; i++)
-        job_row(m, &l.rows[(l.n - 1 - i) % JOBS_COMPLETED]);
 }
 
 static void go(lk_svcmode *m, lk_state page)

@@ -120,6 +120,10 @@ typedef int (*lk_journal_cb)(void *ctx, const lk_journal_row *r);
 /* Rows in id order; state NULL for all. */
 int lk_journal_list(lk_store *st, const char *state, lk_journal_cb cb, void *ctx, lk_err *err);
 
+/* At most max rows in the state, newest first (an index range, however long the journal). */
+int lk_journal_list_recent(lk_store *st, const char *state, int max, lk_journal_cb cb, void *ctx,
+                           lk_err *err);
+
 /* Whether a copy may be offered to a customer now (pending/failed, or no row yet, and the
  * license approved): 1 yes, 0 no, negative on error. The UI's license list asks this. */
 int lk_journal_printable(lk_store *st, const char *uscc, const char *copy, int copy_no,
