@@ -154,13 +154,26 @@ static void draw_steps(const lk_screen_ctx *c)
     }
 }
 
+/* Where customer screens show their steps, diagnostics pages say what mode this is: the
+ * customer's steps mean nothing to a technician. */
+static void draw_service_band(const lk_screen_ctx *c)
+{
+    int top = c->portrait ? 180 : 140, h = c->portrait ? 150 : 116;
+    c->d->ops->fill(c->d, (lk_rect){0, top, c->w, h}, LK_COL_PANEL);
+    c->d->ops->text(c->d, lk_tr(c, "diag.band"), (lk_rect){40, top, c->w - 80, h},
+                    c->portrait ? 40 : 36, LK_COL_MUTED, LK_TEXT_CENTER | LK_TEXT_BOLD);
+}
+
 static void draw_chrome(const lk_screen_ctx *c, const lk_screen *s)
 {
     int hh = c->portrait ? 180 : 140;
     c->d->ops->fill(c->d, (lk_rect){0, 0, c->w, hh}, LK_COL_HEADER);
     c->d->ops->text(c->d, lk_tr(c, s->title_key), (lk_rect){40, 20, c->w - 380, hh - 40},
                     c->portrait ? 60 : 54, 0xFFFFFFu, LK_TEXT_BOLD | LK_TEXT_CENTER);
-    draw_steps(c);
+    if (c->v->state >= LK_ST_DIAG_PIN)
+        draw_service_band(c);
+    else
+        draw_steps(c);
     if (c->v->countdown_s >= 0) {
         char buf[128];
         int fh = c->portrait ? 200 : 150;
