@@ -74,6 +74,18 @@ lk_store *lk_test_open(const lk_test_fixture *fx)
     return st;
 }
 
+long long lk_test_scalar(lk_store *st, const char *sql, const char *arg)
+{
+    sqlite3_stmt *s = NULL;
+    assert_int_equal(sqlite3_prepare_v2(lk_store_db(st), sql, -1, &s, NULL), SQLITE_OK);
+    if (arg)
+        sqlite3_bind_text(s, 1, arg, -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    long long v = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return v;
+}
+
 void lk_test_plant_config(lk_store *st, const char *key, const char *value)
 {
     sqlite3_stmt *s = NULL;

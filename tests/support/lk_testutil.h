@@ -22,6 +22,10 @@ int lk_test_teardown(void **state);
 /* Opens the fixture's database, failing the test with the store's reason on error. */
 lk_store *lk_test_open(const lk_test_fixture *fx);
 
+/* One integer from a query on the store's own connection (e.g. a count), failing the test when
+ * the query does not give a row; arg, when not NULL, is bound as text to ?1. */
+long long lk_test_scalar(lk_store *st, const char *sql, const char *arg);
+
 /* Writes a configuration value straight into the table, past lk_config_set's validation, the
  * way a database from an older build or a hand edit could hold it: for tests of the modules
  * that must still refuse such a value when they load their settings. */

@@ -24,15 +24,7 @@ typedef lk_test_fixture fixture;
 /* Rows written by configuration changes (the store's genesis row is not one). */
 static long long audit_rows(lk_store *st)
 {
-    sqlite3_stmt *s = NULL;
-    assert_int_equal(sqlite3_prepare_v2(lk_store_db(st),
-                                        "SELECT count(*) FROM audit WHERE event = 'config.set'", -1,
-                                        &s, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-    long long n = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    return n;
+    return lk_test_scalar(st, "SELECT count(*) FROM audit WHERE event = 'config.set'", NULL);
 }
 
 static void expect_config(lk_store *st, const char *key, const char *value, int64_t version)

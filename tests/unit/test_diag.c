@@ -99,15 +99,11 @@ static void test_selftests(void **state)
     cJSON_Delete(r);
     assert_null(lk_diag_selftest_run(&env, t, n, "frobnicate", "tech:T1", &passed));
     /* Each run is audited with who ran it. */
-    sqlite3_stmt *s = NULL;
-    assert_int_equal(sqlite3_prepare_v2(lk_store_db(fx->st),
-                                        "SELECT count(*) FROM audit WHERE event = 'diag.selftest'"
-                                        " AND actor = 'tech:T1'",
-                                        -1, &s, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(s, 0), 5);
-    sqlite3_finalize(s);
+    assert_int_equal(lk_test_scalar(fx->st,
+                                    "SELECT count(*) FROM audit WHERE event = 'diag.selftest'"
+                                    " AND actor = 'tech:T1'",
+                                    NULL),
+                     5);
 }
 
 static double num(cJSON *o, const char *a, const char *b)

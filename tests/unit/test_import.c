@@ -81,14 +81,7 @@ static lk_import_stats import(fixture *fx, const char *path, seen *s)
 
 static long long licenses(fixture *fx)
 {
-    sqlite3_stmt *s = NULL;
-    assert_int_equal(
-        sqlite3_prepare_v2(lk_store_db(fx->st), "SELECT count(*) FROM licenses", -1, &s, NULL),
-        SQLITE_OK);
-    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-    long long n = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    return n;
+    return lk_test_scalar(fx->st, "SELECT count(*) FROM licenses", NULL);
 }
 
 static void expect_stats(lk_import_stats st, long lines, long ins, long upd, long rej, long warn)
@@ -309,16 +302,6 @@ static int count_match(void *ctx, const lk_store_match *m)
     return 0;
 }
 
-static long long count_rows(fixture *fx, const char *sql)
-{
-    sqlite3_stmt *s = NULL;
-    assert_int_equal(sqlite3_prepare_v2(lk_store_db(fx->st), sql, -1, &s, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-    long long n = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    return n;
-}
-
 /* More lookup entries than the import first holds back (so its buffer grows while the import
  * runs): every holder and agent finds their license, there is exactly one entry per collector,
  * and after the import the WAL has been checkpointed into the database file and truncated. */
@@ -351,7 +334,7 @@ static void test_lookup_entries_grow(void **state)
                      0);
     expect_stats(st, N, N, 0, 0, 0);
     assert_true(st.checkpoint_s > 0);
-    assert_int_equal(count_rows(fx, "SELECT count(*) FROM collector_docs"), people);
+    assert_int_equal(lk_test_scalar(fx->st, "SELECT count(*) FROM collector_docs", NULL), people);
     snprintf(wal, sizeof wal, "%s-wal", fx->db);
     struct stat sb;
     assert_true(stat(wal, &sb) != 0 || sb.st_size == 0);

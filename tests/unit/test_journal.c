@@ -41,12 +41,7 @@ static void put_license(lk_store *st, uint64_t index, const char *status, int du
 
 static int count_rows(lk_store *st, const char *sql)
 {
-    sqlite3_stmt *s = NULL;
-    assert_int_equal(sqlite3_prepare_v2(lk_store_db(st), sql, -1, &s, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-    int n = sqlite3_column_int(s, 0);
-    sqlite3_finalize(s);
-    return n;
+    return (int)lk_test_scalar(st, sql, NULL);
 }
 
 static lk_journal_req req(const char *uscc, const char *copy, int no, int overlay)

@@ -90,14 +90,7 @@ static void rig_free(rig *r)
 
 static long long q(lk_store *st, const char *sql, const char *arg)
 {
-    sqlite3_stmt *s = NULL;
-    assert_int_equal(sqlite3_prepare_v2(lk_store_db(st), sql, -1, &s, NULL), SQLITE_OK);
-    if (arg)
-        sqlite3_bind_text(s, 1, arg, -1, SQLITE_STATIC);
-    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-    long long v = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    return v;
+    return lk_test_scalar(st, sql, arg);
 }
 
 static long audit_count(lk_store *st, const char *event)

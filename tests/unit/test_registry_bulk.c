@@ -28,12 +28,7 @@ static void set(lk_store *st, const char *key, const char *value)
 
 static long long q(lk_store *st, const char *sql)
 {
-    sqlite3_stmt *s = NULL;
-    assert_int_equal(sqlite3_prepare_v2(lk_store_db(st), sql, -1, &s, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-    long long v = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    return v;
+    return lk_test_scalar(st, sql, NULL);
 }
 
 static void configure(lk_test_fixture *fx, int port)

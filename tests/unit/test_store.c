@@ -37,12 +37,7 @@ typedef lk_test_fixture fixture;
 /* One integer from a query on the store's own connection. */
 static long long query_int(lk_store *st, const char *sql)
 {
-    sqlite3_stmt *s = NULL;
-    assert_int_equal(sqlite3_prepare_v2(lk_store_db(st), sql, -1, &s, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-    long long v = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    return v;
+    return lk_test_scalar(st, sql, NULL);
 }
 
 /* A valid company record; the varying parts are what the upsert tests change. */
