@@ -42,10 +42,9 @@ static int ipp_fail(lk_err *err, int code, const char *what)
                              cupsLastErrorString());
 }
 
-/* Joins a multi-valued keyword attribute into buf ("a,b,c"). */
-static void join_values(ipp_t *resp, const char *name, char *buf, size_t n)
+/* Joins a multi-valued keyword attribute into buf ("a,b,c"; "" for none). */
+static void join_attr(ipp_attribute_t *a, char *buf, size_t n)
 {
-    ipp_attribute_t *a = ippFindAttribute(resp, name, IPP_TAG_ZERO);
     buf[0] = '\0';
     for (int i = 0; a && i < ippGetCount(a); i++) {
         const char *v = ippGetString(a, i, NULL);
@@ -53,6 +52,11 @@ static void join_values(ipp_t *resp, const char *name, char *buf, size_t n)
         if (v)
             snprintf(buf + len, n - len, "%s%s", len ? "," : "", v);
     }
+}
+
+static void join_values(ipp_t *resp, const char *name, char *buf, size_t n)
+{
+    join_attr(ippFindAttribute(resp, name, IPP_TAG_ZERO), buf, n);
 }
 
 static const char *str_attr(ipp_t *resp, const char *name)
@@ -289,10 +293,7 @@ static int device_job_state(const char *device_uri, const char *job_name, char *
             g.reasons = a;
     }
     consider(&best, &g, job_name);
-    for (int i = 0; best.reasons && i < ippGetCount(best.reasons); i++) {
-        size_t len = strlen(why);
-        snprintf(why + len, n - len, "%s%s", len ? "," : "", ippGetString(best.reasons, i, NULL));
-    }
+    join_attr(best.reasons, why, n);
     int state = best.state;
     ippDelete(resp);
     return state;
@@ -302,10 +303,10 @@ static int device_job_state(const char *device_uri, const char *job_name, char *
  * stops polling at any final remote state and only its monitor thread, polling on its own
  * schedule, turns aborted into a failure. A printer that jams at once can win that race. So a
  * "completed" from cupsd is checked against the IPP device's own history when there is one. */
-static void check_with_device(cups_port *c, const char *job_name, lk_job_info *out)
+static void check_with_device(const char *device, const char *reasons, const char *job_name,
+                              lk_job_info *out)
 {
-    char reasons[512], device[HTTP_MAX_URI], why[160];
-    queue_facts(c, reasons, sizeof reasons, device, sizeof device);
+    char why[160];
     int st = *job_name ? device_job_state(device, job_name, why, sizeof why) : 0;
     if (st == IPP_JSTATE_ABORTED || st == IPP_JSTATE_CANCELED) {
         out->state = st == IPP_JSTATE_ABORTED ? LK_JOB_ABORTED : LK_JOB_CANCELED;
@@ -348,9 +349,12 @@ static int cups_job(void *impl, int job_id, lk_job_info *out, lk_err *err)
     char job_name[128];
     snprintf(job_name, sizeof job_name, "%s", str_attr(resp, "job-name"));
     ippDelete(resp);
-    if (out->state == LK_JOB_COMPLETED)
-        check_with_device(c, job_name, out);
-    if (out->state == LK_JOB_COMPLETED && queue_has_missing_history(c))
+    if (out->state != LK_JOB_COMPLETED)
+        return 0;
+    char reasons[512], device[HTTP_MAX_URI];
+    queue_facts(c, reasons, sizeof reasons, device, sizeof device);
+    check_with_device(device, reasons, job_name, out);
+    if (out->state == LK_JOB_COMPLETED && strstr(reasons, "cups-ipp-missing-job-history"))
         out->doubtful = !(job_id == c->last_job && c->last_job_had_missing);
     return 0;
 }

@@ -322,7 +322,6 @@ static void job_row(lk_svcmode *m, const lk_journal_row *r)
              r->stock_serial[0] ? " · " : "", r->stock_serial, r->reason[0] ? " · " : "",
              r->reason);
     m->sv.job_ids[m->sv.n_rows] = r->id;
-    snprintf(m->sv.job_states[m->sv.n_rows], sizeof m->sv.job_states[0], "%s", r->state);
     row(m, r->uscc, r->state, text);
 }
 
@@ -346,11 +345,17 @@ static void load_jobs(lk_svcmode *m)
         row(m, "error", "fault", err.msg);
 }
 
+/* Empties the page's table (and the jobs that went with its rows). */
+static void clear_rows(lk_svcmode *m)
+{
+    m->sv.n_rows = 0;
+    memset(m->sv.job_ids, 0, sizeof m->sv.job_ids);
+}
+
 static void go(lk_svcmode *m, lk_state page)
 {
     m->pub.state = page;
-    m->sv.n_rows = 0;
-    memset(m->sv.job_ids, 0, sizeof m->sv.job_ids);
+    clear_rows(m);
     m->sv.job_sel = -1;
     m->sv.job_done[0] = '\0';
     if (page == LK_ST_DIAG_STATUS)
@@ -635,7 +640,7 @@ static void job_action(lk_svcmode *m, int action)
     int sel = m->sv.job_sel;
     if (sel < 0 || sel >= m->sv.n_rows || action < 0 || action > LK_SVC_JOB_REPRINT)
         return;
-    const char *state = m->sv.job_states[sel];
+    const char *state = m->sv.rows[sel].status;
     int reprint = action == LK_SVC_JOB_REPRINT;
     if (strcmp(state, reprint ? "completed" : "uncertain") != 0)
         return; /* the screen offers only what fits the row's state */
@@ -657,8 +662,7 @@ static void job_action(lk_svcmode *m, int action)
     else
         snprintf(done, sizeof done, "error:%.150s", err.msg);
     /* Reloaded in place: the technician is still on the page, no new view to audit. */
-    m->sv.n_rows = 0;
-    memset(m->sv.job_ids, 0, sizeof m->sv.job_ids);
+    clear_rows(m);
     load_jobs(m);
     memcpy(m->sv.job_done, done, sizeof done);
 }

@@ -409,17 +409,17 @@ static int find_local(lk_session *s, sess_found *f)
     return lk_store_find_by_doc(s->d.st, s->p.id.doc_type, s->p.id.number, sess_on_match, &q, NULL);
 }
 
-static void lookup_local(lk_session *s)
+/* Answers from the local store (no lookup port, or the port overdue); info is audited. */
+static void lookup_local(lk_session *s, const lk_lookup_info *info)
 {
     sess_found f;
-    lk_lookup_info info = {0};
     int rc = find_local(s, &f);
     if (rc < 0) {
         explicit_bzero(&f, sizeof f);
         sess_end(s, LK_ST_STAFF, LK_REASON_SYSTEM);
         return;
     }
-    lookup_audit(s, &info);
+    lookup_audit(s, info);
     show_found(s, &f);
     explicit_bzero(&f, sizeof f);
 }
@@ -432,7 +432,7 @@ static void lookup_local(lk_session *s)
 static void lookup_start(lk_session *s)
 {
     if (!s->d.lookup) {
-        lookup_local(s);
+        lookup_local(s, &(lk_lookup_info){0});
         return;
     }
     if (sess_job_lookup(s) != 0) {
@@ -472,17 +472,7 @@ void sess_lookup_overdue(lk_session *s)
              "\"waited_ms\":%d}",
              s->cfg.lookup_budget_ms, s->cfg.lookup_budget_ms + LOOKUP_GRACE_MS);
     sess_audit(s, "registry.fallback", detail);
-    sess_found f;
-    lk_lookup_info info = {.elapsed_ms = s->cfg.lookup_budget_ms + LOOKUP_GRACE_MS};
-    int rc = find_local(s, &f);
-    if (rc < 0) {
-        explicit_bzero(&f, sizeof f);
-        sess_end(s, LK_ST_STAFF, LK_REASON_SYSTEM);
-        return;
-    }
-    lookup_audit(s, &info);
-    show_found(s, &f);
-    explicit_bzero(&f, sizeof f);
+    lookup_local(s, &(lk_lookup_info){.elapsed_ms = s->cfg.lookup_budget_ms + LOOKUP_GRACE_MS});
 }
 
 /* The revocation gate on the loop: 1 printable, 0 revoked or unknown, whatever was cached. */

@@ -304,7 +304,7 @@ static void test_jobs_page(void **state_)
     assert_int_equal(sv->job_ids[0], unc);
     assert_int_equal(sv->job_ids[1], unc2);
     assert_int_equal(sv->job_ids[2], done);
-    assert_string_equal(sv->job_states[2], "completed");
+    assert_string_equal(sv->rows[2].status, "completed");
     assert_string_equal(sv->rows[0].name, a);
     assert_int_equal(sv->job_sel, -1);
 

@@ -67,8 +67,9 @@ static int buttons(const lk_screen_ctx *c, lk_button *out, int max)
         out[n++].font = c->portrait ? 34 : 28;
     }
     if (s->job_sel >= 0 && s->job_sel < s->n_rows) {
-        int unc = strcmp(s->job_states[s->job_sel], "uncertain") == 0;
-        int fits = unc ? 3 : strcmp(s->job_states[s->job_sel], "completed") == 0 ? 1 : 0;
+        const char *st = s->rows[s->job_sel].status;
+        int unc = strcmp(st, "uncertain") == 0;
+        int fits = unc ? 3 : strcmp(st, "completed") == 0 ? 1 : 0;
         for (int a = 0, j = 0; a < N_ACTS && fits; a++)
             if (acts[a].uncertain == unc) {
                 out[n] =
@@ -100,7 +101,7 @@ static void draw(const lk_screen_ctx *c)
     int k = shown(c, s->n_rows), fs = c->portrait ? 30 : 26;
     for (int i = 0; i < k; i++) {
         lk_rect r = job_rect(c, i);
-        const char *st = s->job_ids[i] > 0 ? s->job_states[i] : s->rows[i].status;
+        const char *st = s->rows[i].status;
         c->d->ops->text(c->d, lk_diag_status_label(c, st),
                         (lk_rect){r.x + r.w + 20, r.y, c->body.w - r.w - 20, r.h}, fs,
                         strcmp(st, "uncertain") == 0 ? LK_COL_WARN : lk_diag_status_rgb(st),

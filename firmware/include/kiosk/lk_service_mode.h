@@ -65,11 +65,11 @@ typedef struct lk_svc_view {
     int calib_x, calib_y; /* 0.1 mm */
     int bundle_seen, bundle_ok;
     char bundle_text[LK_SVC_BUNDLE_TEXT];
-    /* Jobs page: rows[i] describes journal row job_ids[i] (uncertain copies first, then the
-     * latest completed ones); job_sel the selected one (-1 none), job_done the last action's
-     * outcome ("" none; "ok:<action>" or "error:<reason>"). */
+    /* Jobs page: rows[i] describes journal row job_ids[i] (0 for an error row), its status the
+     * row's journal state (uncertain copies first, then the latest completed ones); job_sel the
+     * selected one (-1 none), job_done the last action's outcome ("" none; "ok:<action>" or
+     * "error:<reason>"). */
     int64_t job_ids[LK_SVC_ROWS];
-    char job_states[LK_SVC_ROWS][12];
     int job_sel;
     char job_done[160];
 } lk_svc_view;
