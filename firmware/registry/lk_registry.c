@@ -163,7 +163,8 @@ static int read_config(lk_registry *reg, lk_store *st, lk_err *err)
     if (rc == 0 && (rc = conf_str(st, "registry.pin_sha256", &pins, err)) == 0)
         rc = make_pins(reg, pins, err);
     if (rc == 0)
-        rc = conf_int(st, "registry.budget_ms", 1, 600000, &budget, err);
+        rc = conf_int(st, "registry.budget_ms", LK_REGISTRY_BUDGET_MIN_MS,
+                      LK_REGISTRY_BUDGET_MAX_MS, &budget, err);
     if (rc == 0)
         rc = conf_int(st, "registry.timeout_ms", 100, 3600000, &timeout, err);
     if (rc == 0)
@@ -243,28 +244,33 @@ static int audit_sync(lk_registry *reg, lk_store *st, const lk_registry_sync_sta
     return audit_json(st, reg->actor, "registry.sync", d, NULL);
 }
 
-/* One page: fetched again (up to the retry count) when it arrives broken, e.g. truncated. */
-static int fetch_page(lk_registry *reg, lk_store *st, const char *cursor, lk_registry_page *page,
-                      long *status, lk_registry_sync_stats *stats, lk_err *err)
+typedef struct page_check {
+    const char *cursor;
+    int today;
+    lk_registry_page *page;
+} page_check;
+
+static int check_changes(void *ctx, const reg_resp *r, lk_err *err)
+{
+    page_check *c = ctx;
+    return lk_registry_parse_changes(r->body, r->len, c->cursor, c->today, c->page, err);
+}
+
+/* One page. A page that arrives broken (truncated, not parseable, answering another cursor) is
+ * fetched again inside lk_reg_http's one retry loop, with its backoff and retry count. */
+static int fetch_page(lk_registry *reg, const char *cursor, lk_registry_page *page, long *status,
+                      lk_registry_sync_stats *stats, lk_err *err)
 {
     char *esc = curl_easy_escape(reg->curl, cursor, 0);
     char target[LK_REGISTRY_CURSOR_MAX * 3 + 64];
     snprintf(target, sizeof target, "/v1/changes?cursor=%s&limit=%d", esc ? esc : "",
              reg->page_size);
     curl_free(esc);
-    reg_resp r = {.body = reg->page_buf, .cap = reg->page_cap};
-    int rc = 0;
-    (void)st;
-    for (int n = 0;; n++) {
-        rc = lk_reg_http(reg, "GET", target, NULL, 0, 0, &r, &stats->retries, err);
-        *status = r.status;
-        if (rc != 0 || r.status != 200)
-            break;
-        rc = lk_registry_parse_changes(r.body, r.len, cursor, reg->today, page, err);
-        if (rc != LK_EPROTO || n >= reg->retries)
-            break;
-        stats->retries++;
-    }
+    page_check pc = {cursor, reg->today, page};
+    reg_resp r = {
+        .body = reg->page_buf, .cap = reg->page_cap, .check = check_changes, .check_ctx = &pc};
+    int rc = lk_reg_http(reg, "GET", target, NULL, 0, 0, &r, &stats->retries, err);
+    *status = r.status;
     if (rc == 0 && *status != 200 && *status != 410)
         rc = lk_reg_http_error(&r, "registry changes", err);
     reg->page_buf = r.body, reg->page_cap = r.cap;
@@ -279,7 +285,7 @@ static int sync_pages(lk_registry *reg, lk_store *st, lk_registry_sync_stats *s,
         lk_registry_page page;
         long status = 0;
         memset(&page, 0, sizeof page);
-        rc = fetch_page(reg, st, s->cursor, &page, &status, s, err);
+        rc = fetch_page(reg, s->cursor, &page, &status, s, err);
         if (rc == 0 && status == 410) {
             /* The registry no longer knows our cursor: read everything again, once. */
             if (s->restarted)
@@ -342,23 +348,43 @@ static char *lookup_body(lk_registry *reg, const char *doc_type, const char *num
     return body;
 }
 
+typedef struct lookup_check {
+    int today;
+    lk_registry_page *page;
+} lookup_check;
+
+static int check_lookup(void *ctx, const reg_resp *r, lk_err *err)
+{
+    lookup_check *c = ctx;
+    return lk_registry_parse_lookup(r->body, r->len, c->today, c->page, err);
+}
+
+/* The network's share of the budget: the rest is kept for the local answer, so the whole
+ * lookup (network, store, audit) ends within registry.budget_ms. */
+static long long network_budget_ms(long long budget_ms)
+{
+    long long reserve = budget_ms / 5;
+    if (reserve > LK_REGISTRY_LOCAL_RESERVE_MS)
+        reserve = LK_REGISTRY_LOCAL_RESERVE_MS;
+    return budget_ms - reserve;
+}
+
 /* Asks the registry within the budget and stores its answer; 0 when it did. */
 static int lookup_live(lk_registry *reg, lk_store *st, const char *doc_type, const char *number,
                        lk_err *why)
 {
-    long long deadline = lk_reg_now_ms() + reg->budget_ms;
+    long long deadline = lk_reg_now_ms() + network_budget_ms(reg->budget_ms);
     char *body = lookup_body(reg, doc_type, number);
     if (!body)
         return lk_err_set(why, LK_EINVAL, "document cannot be hashed");
-    reg_resp r = {0};
     lk_registry_page page;
     memset(&page, 0, sizeof page);
+    lookup_check lc = {reg->today, &page};
+    reg_resp r = {.check = check_lookup, .check_ctx = &lc};
     int rc = lk_reg_http(reg, "POST", "/v1/lookup", body, strlen(body), deadline, &r, NULL, why);
     free(body);
     if (rc == 0 && r.status != 200)
         rc = lk_reg_http_error(&r, "registry lookup", why);
-    if (rc == 0)
-        rc = lk_registry_parse_lookup(r.body, r.len, reg->today, &page, why);
     lk_reg_resp_free(&r);
     lk_registry_sync_stats ignored = {0};
     if (rc == 0)

@@ -170,19 +170,29 @@ static int attempt(lk_registry *reg, const char *method, const char *target, con
     }
 }
 
-/* Full jitter: a random wait in [0, min(cap, base * 2^n)], so kiosks that lost the registry
- * together do not come back in lockstep; Retry-After, when sent, is a floor. */
-static long long backoff_ms(int n, long long floor_ms)
+static uint32_t strong_rand(void *ctx)
 {
-    long long ceiling = BACKOFF_BASE_MS;
-    for (int i = 0; i < n && ceiling < BACKOFF_CAP_MS; i++)
-        ceiling *= 2;
-    if (ceiling > BACKOFF_CAP_MS)
-        ceiling = BACKOFF_CAP_MS;
+    (void)ctx;
     uint32_t rnd = 0;
     if (RAND_bytes((unsigned char *)&rnd, sizeof rnd) != 1)
         rnd = (uint32_t)lk_reg_now_ms();
-    long long wait = (long long)(rnd % (uint32_t)(ceiling + 1));
+    return rnd;
+}
+
+/* Full jitter: a random wait in [0, min(cap, base * 2^n)], so kiosks that lost the registry
+ * together do not come back in lockstep; Retry-After, when sent, is a floor. */
+long long lk_registry_backoff_ms(int attempt, long long base_ms, long long cap_ms,
+                                 long long floor_ms, lk_registry_rand_fn rnd, void *rnd_ctx)
+{
+    long long ceiling = base_ms > 0 ? base_ms : 0;
+    for (int i = 0; i < attempt && ceiling < cap_ms; i++)
+        ceiling *= 2;
+    if (ceiling > cap_ms)
+        ceiling = cap_ms;
+    if (ceiling < 0)
+        ceiling = 0;
+    uint32_t r = rnd ? rnd(rnd_ctx) : strong_rand(NULL);
+    long long wait = (long long)(r % ((uint64_t)ceiling + 1));
     return wait < floor_ms ? floor_ms : wait;
 }
 
@@ -207,6 +217,18 @@ static void resp_reset(reg_resp *r)
     r->retry_after_ms = -1;
 }
 
+/* An answer worth trying again: 5xx, 429, a replayed nonce (sign afresh), or a 200 whose body
+ * the caller's check refused as broken (truncated, not parseable). *rc gets the check's code. */
+static int retryable_answer(reg_resp *r, int *rc, lk_err *err)
+{
+    if (r->status >= 500 || r->status == 429 || replayed(r))
+        return 1;
+    if (r->status != 200 || !r->check)
+        return 0;
+    *rc = r->check(r->check_ctx, r, err);
+    return *rc == LK_EPROTO;
+}
+
 int lk_reg_http(lk_registry *reg, const char *method, const char *target, const char *body,
                 size_t blen, long long deadline_ms, reg_resp *r, long *retries, lk_err *err)
 {
@@ -223,13 +245,14 @@ int lk_reg_http(lk_registry *reg, const char *method, const char *target, const 
         }
         resp_reset(r);
         int rc = attempt(reg, method, target, body, blen, timeout, r, err);
-        int transient = rc == LK_EIO || rc == LK_ETIMEDOUT ||
-                        (rc == 0 && (r->status >= 500 || r->status == 429 || replayed(r)));
+        int transient =
+            rc == LK_EIO || rc == LK_ETIMEDOUT || (rc == 0 && retryable_answer(r, &rc, err));
         if (!transient || n >= reg->retries)
             return rc;
-        long long wait = backoff_ms(n, rc == 0 ? r->retry_after_ms : -1);
+        long long wait = lk_registry_backoff_ms(n, BACKOFF_BASE_MS, BACKOFF_CAP_MS,
+                                                r->status ? r->retry_after_ms : -1, NULL, NULL);
         if (deadline_ms && lk_reg_now_ms() + wait >= deadline_ms)
-            return rc ? rc : 0; /* no time for another try: the caller gets this answer */
+            return rc; /* no time for another try: the caller gets this answer */
         if (retries)
             (*retries)++;
         sleep_ms(wait);

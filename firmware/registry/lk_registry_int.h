@@ -25,22 +25,31 @@ struct lk_registry {
     size_t page_cap;
 };
 
-typedef struct reg_resp {
+typedef struct reg_resp reg_resp;
+/* Checks a 200 answer's body (e.g. parses it): 0 accepts it, LK_EPROTO means it arrived broken
+ * and is fetched again like a 5xx, anything else ends the call with that code. */
+typedef int (*reg_check_fn)(void *ctx, const reg_resp *r, lk_err *err);
+
+struct reg_resp {
     long status; /* HTTP status, 0 when no answer came */
     char *body;  /* NUL-terminated */
     size_t len, cap, limit;
     long long retry_after_ms; /* from Retry-After, -1 when absent */
     char error[CURL_ERROR_SIZE];
-} reg_resp;
+    reg_check_fn check; /* may be NULL: every 200 is accepted */
+    void *check_ctx;
+};
 
 /* Milliseconds on the monotonic clock. */
 long long lk_reg_now_ms(void);
 
-/* One request with retries (exponential backoff, full jitter) until an answer that is not
- * 5xx/429 comes, the retries run out, or `deadline_ms` (monotonic; 0 none) would pass.
- * Returns 0 with resp->status set when an answer came (any status; 5xx/429 only after the last
- * try), LK_ETIMEDOUT / LK_EIO for transport failures, LK_EBADSIG when the server's identity
- * did not verify (wrong CA, pin mismatch; never retried). *retries counts repeats. */
+/* One request with retries (exponential backoff, full jitter; lk_registry_backoff_ms) until an
+ * answer that is not 5xx/429/nonce_replayed and that resp->check accepts comes, the retries
+ * run out (at most registry.retries + 1 tries in all), or `deadline_ms` (monotonic; 0 none)
+ * would pass. Returns 0 with resp->status set when an answer came (any status; 5xx/429 only
+ * after the last try), the check's code when the last 200 did not pass it, LK_ETIMEDOUT /
+ * LK_EIO for transport failures, LK_EBADSIG when the server's identity did not verify (wrong
+ * CA, pin mismatch; never retried). *retries counts repeats. */
 int lk_reg_http(lk_registry *reg, const char *method, const char *target, const char *body,
                 size_t blen, long long deadline_ms, reg_resp *resp, long *retries, lk_err *err);
 void lk_reg_resp_free(reg_resp *resp);

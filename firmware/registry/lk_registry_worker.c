@@ -22,6 +22,7 @@ struct lk_registry_worker {
     char actor[64];
     int pipe[2];
     int kicked, stopping;
+    long long interval_ms; /* fixed period; 0: registry.sync_interval_min, read each round */
     long rounds;
     int last_rc;
     lk_err last_err;
@@ -38,32 +39,44 @@ static int one_round(lk_registry_worker *w, lk_registry_sync_stats *s, lk_err *e
     return rc;
 }
 
-/* Waits for a kick, a stop, or the interval; returns 0 to stop. */
-static int wait_turn(lk_registry_worker *w, long long interval_min)
+/* Waits for a kick, a stop, or the interval (0: none, only kicks); returns 0 to stop. The
+ * condition variable runs on the monotonic clock, so a clock step neither skips nor stretches a
+ * period. */
+static int wait_turn(lk_registry_worker *w, long long interval_ms)
 {
     struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += (time_t)(interval_min * 60);
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += (time_t)(interval_ms / 1000);
+    until.tv_nsec += (long)(interval_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L)
+        until.tv_sec++, until.tv_nsec -= 1000000000L;
     pthread_mutex_lock(&w->mu);
     int timed_out = 0;
     while (!w->kicked && !w->stopping && !timed_out)
-        timed_out = interval_min > 0 ? pthread_cond_timedwait(&w->cv, &w->mu, &until) == ETIMEDOUT
-                                     : (pthread_cond_wait(&w->cv, &w->mu), 0);
+        timed_out = interval_ms > 0 ? pthread_cond_timedwait(&w->cv, &w->mu, &until) == ETIMEDOUT
+                                    : (pthread_cond_wait(&w->cv, &w->mu), 0);
     w->kicked = 0;
     int go = !w->stopping;
     pthread_mutex_unlock(&w->mu);
     return go;
 }
 
+/* This round's period in milliseconds: the fixed one, else the configuration in minutes. */
+static long long period_ms(lk_registry_worker *w)
+{
+    if (w->interval_ms > 0)
+        return w->interval_ms;
+    long long minutes = 15;
+    if (lk_config_get_int(w->st, "registry.sync_interval_min", &minutes, NULL) != 0 || minutes < 0)
+        minutes = 15;
+    return minutes * 60 * 1000;
+}
+
 static void *run(void *arg)
 {
     lk_registry_worker *w = arg;
     for (int first = 1;; first = 0) {
-        long long interval = 15;
-        if (lk_config_get_int(w->st, "registry.sync_interval_min", &interval, NULL) != 0 ||
-            interval < 0)
-            interval = 15;
-        if (!first && !wait_turn(w, interval))
+        if (!first && !wait_turn(w, period_ms(w)))
             break;
         lk_registry_sync_stats s;
         lk_err err = {0};
@@ -82,13 +95,30 @@ static void *run(void *arg)
     return NULL;
 }
 
+static void init_sync(lk_registry_worker *w)
+{
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, &ca);
+    pthread_condattr_destroy(&ca);
+}
+
 int lk_registry_worker_start(const char *db_path, const char *secret_path, const char *actor,
                              lk_registry_worker **out, lk_err *err)
+{
+    return lk_registry_worker_start_every(db_path, secret_path, actor, 0, out, err);
+}
+
+int lk_registry_worker_start_every(const char *db_path, const char *secret_path, const char *actor,
+                                   long long interval_ms, lk_registry_worker **out, lk_err *err)
 {
     *out = NULL;
     lk_registry_worker *w = calloc(1, sizeof *w);
     if (!w)
         return lk_err_set(err, LK_ENOMEM, "out of memory");
+    w->interval_ms = interval_ms > 0 ? interval_ms : 0;
     snprintf(w->actor, sizeof w->actor, "%s", actor ? actor : "registry-sync");
     w->pipe[0] = w->pipe[1] = -1;
     int rc = lk_store_open(db_path, secret_path, &w->st, err);
@@ -98,8 +128,7 @@ int lk_registry_worker_start(const char *db_path, const char *secret_path, const
         if (fcntl(w->pipe[i], F_SETFL, O_NONBLOCK) != 0 ||
             fcntl(w->pipe[i], F_SETFD, FD_CLOEXEC) != 0)
             rc = lk_err_set(err, LK_EIO, "registry worker: pipe flags");
-    pthread_mutex_init(&w->mu, NULL);
-    pthread_cond_init(&w->cv, NULL);
+    init_sync(w);
     if (rc == 0 && pthread_create(&w->thread, NULL, run, w) != 0)
         rc = lk_err_set(err, LK_ENOMEM, "registry worker: no thread");
     if (rc != 0) {

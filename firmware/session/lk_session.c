@@ -310,7 +310,8 @@ int lk_session_cfg_load(lk_store *st, lk_session_cfg *cfg, lk_err *err)
     cfg->print_deadline_s = (int)cfg_int(st, "printer.job_deadline_s", 300, 1, 86400);
     cfg->face_max_attempts = (int)cfg_int(st, "face.max_attempts", 3, 1, 10);
     cfg->face_frames = (int)cfg_int(st, "face.frames", 5, 1, MAX_FRAMES);
-    cfg->lookup_budget_ms = (int)cfg_int(st, "registry.budget_ms", 2000, 1, 600000);
+    /* registry.budget_ms's range as lk_config and lk_registry hold it (100-60000). */
+    cfg->lookup_budget_ms = (int)cfg_int(st, "registry.budget_ms", 2000, 100, 60000);
     cfg->preview_w = 900;
     cfg->preview_h = 640;
     char *v = NULL;

@@ -424,10 +424,6 @@ static void lookup_local(lk_session *s, const lk_lookup_info *info)
     explicit_bzero(&f, sizeof f);
 }
 
-/* The port keeps the budget on the network itself and then answers locally; the session gives
- * it this much more for that local answer before it stops waiting on the worker. */
-#define LOOKUP_GRACE_MS 250
-
 /* Face matched: find the licenses, on a worker when a lookup port (the registry) is wired. */
 static void lookup_start(lk_session *s)
 {
@@ -439,7 +435,9 @@ static void lookup_start(lk_session *s)
         sess_end(s, LK_ST_STAFF, LK_REASON_SYSTEM);
         return;
     }
-    s->lookup_deadline_ms = sess_now(s) + (uint64_t)s->cfg.lookup_budget_ms + LOOKUP_GRACE_MS;
+    /* The port answers within the budget, local answer included (it keeps a reserve of it for
+     * that); the session waits on the worker no longer than the budget either. */
+    s->lookup_deadline_ms = sess_now(s) + (uint64_t)s->cfg.lookup_budget_ms;
     s->view.face_busy = 1; /* no retry while we look */
     s->view.hint = LK_HINT_LOOKUP;
     sess_changed(s);
@@ -470,9 +468,9 @@ void sess_lookup_overdue(lk_session *s)
     snprintf(detail, sizeof detail,
              "{\"reason\":\"no answer within the session budget\",\"budget_ms\":%d,"
              "\"waited_ms\":%d}",
-             s->cfg.lookup_budget_ms, s->cfg.lookup_budget_ms + LOOKUP_GRACE_MS);
+             s->cfg.lookup_budget_ms, s->cfg.lookup_budget_ms);
     sess_audit(s, "registry.fallback", detail);
-    lookup_local(s, &(lk_lookup_info){.elapsed_ms = s->cfg.lookup_budget_ms + LOOKUP_GRACE_MS});
+    lookup_local(s, &(lk_lookup_info){.elapsed_ms = s->cfg.lookup_budget_ms});
 }
 
 /* The revocation gate on the loop: 1 printable, 0 revoked or unknown, whatever was cached. */

@@ -7,13 +7,11 @@
 #include <stdint.h>
 
 #include <cmocka.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,72 +19,9 @@
 #include "kiosk/lk_config.h"
 #include "kiosk/lk_registry.h"
 #include "kiosk/lk_registry_proto.h"
-#include "lk_testutil.h"
-#include "regsim.h"
+#include "lk_testreg.h"
 
-typedef struct rig {
-    lk_test_fixture *fx;
-    lk_regsim *sim;
-    lk_registry *reg;
-} rig;
-
-static void set(lk_store *st, const char *key, const char *value)
-{
-    lk_err err = {0};
-    if (lk_config_set(st, key, value, "test", &err) != 0)
-        fail_msg("config set %s: %s", key, err.msg);
-}
-
-static void set_file(rig *r, const char *key, const char *name)
-{
-    char v[256];
-    snprintf(v, sizeof v, "%s/%s", r->fx->dir, name);
-    set(r->fx->st, key, v);
-}
-
-static void set_url_port(rig *r, int port)
-{
-    char v[64];
-    snprintf(v, sizeof v, "https://127.0.0.1:%d", port);
-    set(r->fx->st, "registry.url", v);
-}
-
-static void reopen(rig *r)
-{
-    lk_err err = {0};
-    lk_registry_close(r->reg);
-    r->reg = NULL;
-    if (lk_registry_open(r->fx->st, "test", 0, &r->reg, &err) != 0)
-        fail_msg("registry open: %s", err.msg);
-}
-
-/* A rig with `records` synthetic records on the simulated registry. */
-static rig *rig_new(void **state, long records)
-{
-    rig *r = calloc(1, sizeof *r);
-    assert_non_null(r);
-    r->fx = *state;
-    char err[256];
-    assert_int_equal(lk_regsim_make_pki(r->fx->dir, err, sizeof err), 0);
-    lk_regsim_opts o = {.pki_dir = r->fx->dir, .records = records, .seed = 7};
-    if (lk_regsim_start(&o, &r->sim, err, sizeof err) != 0)
-        fail_msg("%s", err);
-    set_url_port(r, lk_regsim_port(r->sim));
-    set_file(r, "registry.ca_file", "ca.pem");
-    set_file(r, "registry.key_file", "kiosk.key");
-    set_file(r, "registry.lookup_key_file", "lookup.key");
-    set(r->fx->st, "registry.kiosk_id", "kiosk-1");
-    set(r->fx->st, "registry.page_size", "1000");
-    reopen(r);
-    return r;
-}
-
-static void rig_free(rig *r)
-{
-    lk_registry_close(r->reg);
-    lk_regsim_stop(r->sim);
-    free(r);
-}
+typedef lk_test_rig rig;
 
 static long long q(lk_store *st, const char *sql, const char *arg)
 {
@@ -105,19 +40,6 @@ static int sync_ok(rig *r, lk_registry_sync_stats *s)
     if (rc != 0)
         fail_msg("sync: %s", err.msg);
     return rc;
-}
-
-/* A port nothing listens on: bound, read back, closed. */
-static int dead_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET};
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof sa;
-    assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
-    assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
-    close(fd);
-    return ntohs(sa.sin_port);
 }
 
 typedef struct found {
@@ -145,7 +67,7 @@ static int has(const found *f, const char *uscc)
 
 static void test_incremental_kinds(void **state)
 {
-    rig *r = rig_new(state, 20);
+    rig *r = lk_test_rig_new(state, 20);
     lk_registry_sync_stats s;
     sync_ok(r, &s);
     char uscc[4][19], type[16], number[32];
@@ -181,7 +103,7 @@ static void test_incremental_kinds(void **state)
     lk_regsim_reapprove(r->sim, 2);
     sync_ok(r, &s);
     assert_int_equal(lk_registry_check_printable(r->fx->st, uscc[0], NULL), 0);
-    rig_free(r);
+    lk_test_rig_free(r);
 }
 
 static void wait_round(lk_registry_worker *w, long want)
@@ -199,7 +121,7 @@ static void wait_round(lk_registry_worker *w, long want)
  * worker before the customer presses print. */
 static void test_revocation_during_session(void **state)
 {
-    rig *r = rig_new(state, 30);
+    rig *r = lk_test_rig_new(state, 30);
     char uscc[19], type[16], number[32];
     lk_regsim_record_ids(r->sim, 5, uscc, type, number);
     /* The generator revokes some records itself; the test needs an approved one. */
@@ -235,13 +157,13 @@ static void test_revocation_during_session(void **state)
     memset(&f, 0, sizeof f);
     lk_registry_lookup(NULL, r->fx->st, type, number, collect, &f, NULL, &err);
     assert_false(has(&f, uscc));
-    rig_free(r);
+    lk_test_rig_free(r);
 }
 
 /* The live lookup itself brings a revocation the background sync has not seen yet. */
 static void test_lookup_brings_revocation(void **state)
 {
-    rig *r = rig_new(state, 12);
+    rig *r = lk_test_rig_new(state, 12);
     lk_regsim_reapprove(r->sim, 4);
     lk_registry_sync_stats s;
     sync_ok(r, &s);
@@ -260,12 +182,12 @@ static void test_lookup_brings_revocation(void **state)
     lk_regsim_stats st;
     lk_regsim_get_stats(r->sim, &st);
     assert_int_equal(st.lookups, 1);
-    rig_free(r);
+    lk_test_rig_free(r);
 }
 
 static void test_stale_import_cannot_unrevoke(void **state)
 {
-    rig *r = rig_new(state, 10);
+    rig *r = lk_test_rig_new(state, 10);
     lk_regsim_reapprove(r->sim, 1);
     lk_registry_sync_stats s;
     sync_ok(r, &s);
@@ -286,12 +208,12 @@ static void test_stale_import_cannot_unrevoke(void **state)
                        " status = 'revoked'",
                        uscc),
                      1);
-    rig_free(r);
+    lk_test_rig_free(r);
 }
 
 static void test_network_down_fallback(void **state)
 {
-    rig *r = rig_new(state, 15);
+    rig *r = lk_test_rig_new(state, 15);
     lk_regsim_reapprove(r->sim, 3);
     lk_registry_sync_stats s;
     sync_ok(r, &s);
@@ -299,47 +221,58 @@ static void test_network_down_fallback(void **state)
     lk_regsim_record_ids(r->sim, 3, uscc, type, number);
 
     /* Registry unreachable: the local copy answers, and the audit log says so. */
-    set_url_port(r, dead_port());
-    reopen(r);
+    lk_test_rig_set_port(r, lk_test_dead_port());
+    lk_test_rig_set(r->fx->st, "registry.budget_ms", "500");
+    lk_test_rig_reopen(r);
     found f = {0};
     lk_registry_lookup_info info;
     lk_err err = {0};
+    long long t0 = lk_test_now_ms();
     assert_true(lk_registry_lookup(r->reg, r->fx->st, type, number, collect, &f, &info, &err) > 0);
+    assert_true(lk_test_now_ms() - t0 < 3000);
     assert_false(info.live);
     assert_true(has(&f, uscc));
     assert_true(info.fallback[0] != '\0');
     assert_int_equal(audit_count(r->fx->st, "registry.fallback"), 1);
 
-    /* Registry hanging: the budget ends the wait, then the same fallback. */
-    set_url_port(r, lk_regsim_port(r->sim));
-    set(r->fx->st, "registry.budget_ms", "300");
-    reopen(r);
-    lk_regsim_fault(r->sim, LK_REGSIM_FAULT_SLOW, 5, 3000, "/v1/lookup");
+    /* Registry hanging far beyond the budget (20 s against 500 ms): the budget ends the wait
+     * and the local copy answers well before the registry would have. */
+    lk_test_rig_set_port(r, lk_regsim_port(r->sim));
+    lk_test_rig_reopen(r);
+    lk_regsim_fault(r->sim, LK_REGSIM_FAULT_SLOW, 5, 20000, "/v1/lookup");
     memset(&f, 0, sizeof f);
+    t0 = lk_test_now_ms();
     assert_true(lk_registry_lookup(r->reg, r->fx->st, type, number, collect, &f, &info, &err) > 0);
+    assert_true(lk_test_now_ms() - t0 < 3000);
     assert_false(info.live);
     assert_true(has(&f, uscc));
     assert_non_null(strstr(info.fallback, "time"));
     assert_int_equal(audit_count(r->fx->st, "registry.fallback"), 2);
+    assert_int_equal(q(r->fx->st,
+                       "SELECT count(*) FROM audit WHERE event = 'registry.fallback' AND"
+                       " json_extract(detail, '$.budget_ms') = 500 AND"
+                       " instr(json_extract(detail, '$.reason'), 'time') > 0",
+                       NULL),
+                     1);
     /* The fallback row never carries the number. */
     assert_int_equal(q(r->fx->st, "SELECT count(*) FROM audit WHERE instr(detail, ?1) > 0", number),
                      0);
 
     /* And live again once the registry answers. */
     lk_regsim_fault(r->sim, LK_REGSIM_FAULT_NONE, 0, 0, NULL);
-    set(r->fx->st, "registry.budget_ms", "5000");
-    reopen(r);
+    lk_test_rig_set(r->fx->st, "registry.budget_ms", "5000");
+    lk_test_rig_reopen(r);
     assert_true(lk_registry_lookup(r->reg, r->fx->st, type, number, collect, &f, &info, &err) > 0);
     assert_true(info.live);
     assert_int_equal(audit_count(r->fx->st, "registry.fallback"), 2);
-    rig_free(r);
+    lk_test_rig_free(r);
 }
 
 static void test_faults_recovered(void **state)
 {
-    rig *r = rig_new(state, 40);
-    set(r->fx->st, "registry.page_size", "10");
-    reopen(r);
+    rig *r = lk_test_rig_new(state, 40);
+    lk_test_rig_set(r->fx->st, "registry.page_size", "10");
+    lk_test_rig_reopen(r);
     lk_registry_sync_stats s;
     lk_regsim_fault(r->sim, LK_REGSIM_FAULT_5XX, 2, 0, "/v1/changes");
     sync_ok(r, &s);
@@ -364,12 +297,12 @@ static void test_faults_recovered(void **state)
     assert_true(s.restarted);
     assert_int_equal(s.upserts, 42);
     assert_int_equal(q(r->fx->st, "SELECT count(*) FROM licenses", NULL), 42);
-    rig_free(r);
+    lk_test_rig_free(r);
 }
 
 static void test_faults_refused(void **state)
 {
-    rig *r = rig_new(state, 12);
+    rig *r = lk_test_rig_new(state, 12);
     lk_registry_sync_stats s;
     sync_ok(r, &s);
     char before[LK_REGISTRY_CURSOR_MAX + 1];
@@ -395,12 +328,12 @@ static void test_faults_refused(void **state)
     lk_regsim_fault(r->sim, LK_REGSIM_FAULT_NONE, 0, 0, NULL);
     sync_ok(r, &s);
     assert_int_equal(q(r->fx->st, "SELECT count(*) FROM licenses", NULL), 13);
-    rig_free(r);
+    lk_test_rig_free(r);
 }
 
 static void test_reports_exactly_once(void **state)
 {
-    rig *r = rig_new(state, 5);
+    rig *r = lk_test_rig_new(state, 5);
     lk_registry_sync_stats s;
     sync_ok(r, &s);
     char uscc[19], type[16], number[32], key[LK_REGISTRY_IDEM_KEY_LEN + 1];
@@ -421,9 +354,9 @@ static void test_reports_exactly_once(void **state)
                      LK_EINVAL);
 
     /* Offline: reports stay queued. */
-    set_url_port(r, dead_port());
-    set(r->fx->st, "registry.retries", "1");
-    reopen(r);
+    lk_test_rig_set_port(r, lk_test_dead_port());
+    lk_test_rig_set(r->fx->st, "registry.retries", "1");
+    lk_test_rig_reopen(r);
     assert_int_not_equal(lk_registry_report_flush(r->reg, r->fx->st, &s, &err), 0);
     long pending = 0;
     lk_registry_report_pending(r->fx->st, &pending, NULL);
@@ -431,9 +364,9 @@ static void test_reports_exactly_once(void **state)
 
     /* Back online, and the first answer is lost after the registry stored the report: the
      * retry is recognised by its key, so the registry holds each report once. */
-    set_url_port(r, lk_regsim_port(r->sim));
-    set(r->fx->st, "registry.retries", "4");
-    reopen(r);
+    lk_test_rig_set_port(r, lk_regsim_port(r->sim));
+    lk_test_rig_set(r->fx->st, "registry.retries", "4");
+    lk_test_rig_reopen(r);
     lk_regsim_fault(r->sim, LK_REGSIM_FAULT_RESET_AFTER, 1, 0, "/v1/prints");
     memset(&s, 0, sizeof s);
     assert_int_equal(lk_registry_report_flush(r->reg, r->fx->st, &s, &err), 0);
@@ -449,12 +382,12 @@ static void test_reports_exactly_once(void **state)
     sync_ok(r, &s);
     lk_regsim_get_stats(r->sim, &st);
     assert_int_equal(st.report_posts, 3);
-    rig_free(r);
+    lk_test_rig_free(r);
 }
 
 static void test_tls_pin_and_ca(void **state)
 {
-    rig *r = rig_new(state, 3);
+    rig *r = lk_test_rig_new(state, 3);
     char pin[128], other[128];
     FILE *f = NULL;
     char path[256];
@@ -470,8 +403,8 @@ static void test_tls_pin_and_ca(void **state)
     lk_registry_sync_stats s;
     lk_err err = {0};
 
-    set(r->fx->st, "registry.pin_sha256", other);
-    reopen(r);
+    lk_test_rig_set(r->fx->st, "registry.pin_sha256", other);
+    lk_test_rig_reopen(r);
     assert_int_equal(lk_registry_sync(r->reg, r->fx->st, 0, &s, &err), LK_EBADSIG);
     assert_int_equal(s.retries, 0); /* an impostor is not asked again */
     lk_regsim_stats st;
@@ -481,46 +414,46 @@ static void test_tls_pin_and_ca(void **state)
 
     char both[300];
     snprintf(both, sizeof both, "%s;%s", other, pin);
-    set(r->fx->st, "registry.pin_sha256", both);
-    reopen(r);
+    lk_test_rig_set(r->fx->st, "registry.pin_sha256", both);
+    lk_test_rig_reopen(r);
     sync_ok(r, &s);
     assert_int_equal(s.upserts, 3);
 
-    set(r->fx->st, "registry.pin_sha256", "");
-    set_file(r, "registry.ca_file", "other-ca.pem");
-    reopen(r);
+    lk_test_rig_set(r->fx->st, "registry.pin_sha256", "");
+    lk_test_rig_set_file(r, "registry.ca_file", "other-ca.pem");
+    lk_test_rig_reopen(r);
     assert_int_equal(lk_registry_sync(r->reg, r->fx->st, 0, &s, &err), LK_EBADSIG);
-    rig_free(r);
+    lk_test_rig_free(r);
 }
 
 static void test_auth_and_config(void **state)
 {
-    rig *r = rig_new(state, 3);
+    rig *r = lk_test_rig_new(state, 3);
     lk_registry_sync_stats s;
     lk_err err = {0};
-    set(r->fx->st, "registry.kiosk_id", "kiosk-2");
-    reopen(r);
+    lk_test_rig_set(r->fx->st, "registry.kiosk_id", "kiosk-2");
+    lk_test_rig_reopen(r);
     assert_int_equal(lk_registry_sync(r->reg, r->fx->st, 0, &s, &err), LK_EBADSIG);
     assert_non_null(strstr(err.msg, "401"));
     lk_regsim_stats st;
     lk_regsim_get_stats(r->sim, &st);
     assert_true(st.rejected_auth >= 1);
-    set(r->fx->st, "registry.kiosk_id", "kiosk-1");
+    lk_test_rig_set(r->fx->st, "registry.kiosk_id", "kiosk-1");
 
     lk_registry *reg = NULL;
-    set(r->fx->st, "registry.url", "http://127.0.0.1:1");
+    lk_test_rig_set(r->fx->st, "registry.url", "http://127.0.0.1:1");
     assert_int_equal(lk_registry_open(r->fx->st, "t", 0, &reg, &err), LK_ECONFIG);
-    set_url_port(r, lk_regsim_port(r->sim));
+    lk_test_rig_set_port(r, lk_regsim_port(r->sim));
     char path[256];
     snprintf(path, sizeof path, "%s/kiosk.key", r->fx->dir);
     chmod(path, 0644);
     assert_int_equal(lk_registry_open(r->fx->st, "t", 0, &reg, &err), LK_ECONFIG);
     assert_non_null(strstr(err.msg, "readable"));
     chmod(path, 0600);
-    set(r->fx->st, "registry.url", "");
+    lk_test_rig_set(r->fx->st, "registry.url", "");
     assert_int_equal(lk_registry_open(r->fx->st, "t", 0, &reg, &err), LK_ECONFIG);
     assert_null(reg);
-    rig_free(r);
+    lk_test_rig_free(r);
 }
 
 /* ------------------------------------------------------------------------------------------ */

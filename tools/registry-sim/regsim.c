@@ -314,7 +314,7 @@ static MHD_RESULT api_lookup(lk_regsim *sim, struct MHD_Connection *c, const req
 }
 
 /* Stores a report unless its key is known: 201 new, 200 duplicate, 409 same key other body. */
-static int store_report(lk_regsim *sim, const char *key, const uint8_t digest[32])
+static int store_report(lk_regsim *sim, const char *key, const uint8_t digest[32], const req *r)
 {
     for (size_t i = 0; i < sim->n_reports; i++)
         if (strcmp(sim->reports[i].key, key) == 0)
@@ -326,7 +326,11 @@ static int store_report(lk_regsim *sim, const char *key, const uint8_t digest[32
             return 500;
         sim->reports = p, sim->cap_reports = cap;
     }
+    char *body = strndup(r->body, r->len);
+    if (!body)
+        return 500;
     sim_report *rep = &sim->reports[sim->n_reports++];
+    rep->body = body;
     snprintf(rep->key, sizeof rep->key, "%s", key);
     memcpy(rep->digest, digest, 32);
     sim->stats.reports++;
@@ -349,7 +353,7 @@ static MHD_RESULT api_prints(lk_regsim *sim, struct MHD_Connection *c, const req
     SHA256((const unsigned char *)r->body, r->len, digest);
     pthread_mutex_lock(&sim->mu);
     sim->stats.report_posts++;
-    int status = store_report(sim, key, digest);
+    int status = store_report(sim, key, digest, r);
     pthread_mutex_unlock(&sim->mu);
     if (fault == LK_REGSIM_FAULT_RESET_AFTER)
         return MHD_NO; /* the report is stored, the answer is lost */
@@ -363,11 +367,32 @@ static MHD_RESULT api_prints(lk_regsim *sim, struct MHD_Connection *c, const req
     return reply_json(c, (unsigned)status, a);
 }
 
+#define LOG_BODY_MAX 65536
+
+/* Called with the lock held: keeps what this request put on the wire (target and body). */
+static void log_request(lk_regsim *sim, const char *method, const req *r)
+{
+    size_t blen = r->len < LOG_BODY_MAX ? r->len : LOG_BODY_MAX;
+    size_t n = strlen(method) + strlen(r->uri) + blen + 3;
+    char *t = malloc(n);
+    if (!t)
+        return;
+    int head = snprintf(t, n, "%s %s\n", method, r->uri);
+    if (blen)
+        memcpy(t + head, r->body, blen);
+    t[(size_t)head + blen] = '\0';
+    char **slot = &sim->log[sim->n_log % LK_REGSIM_LOG];
+    free(*slot);
+    *slot = t;
+    sim->n_log++;
+}
+
 static MHD_RESULT api(lk_regsim *sim, struct MHD_Connection *c, const char *url, const char *method,
                       const req *r)
 {
     long ms = 0;
     pthread_mutex_lock(&sim->mu);
+    log_request(sim, method, r);
     const char *why = authenticate(sim, c, method, r);
     if (why)
         sim->stats.rejected_auth++;
@@ -382,9 +407,13 @@ static MHD_RESULT api(lk_regsim *sim, struct MHD_Connection *c, const char *url,
         nap(sim, ms);
     if (fault == LK_REGSIM_FAULT_RESET)
         return MHD_NO;
+    if (fault == LK_REGSIM_FAULT_REPLAYED)
+        return reply_error(c, 401, "nonce_replayed", "nonce replayed");
     if (fault == LK_REGSIM_FAULT_5XX) {
         static const char busy[] = "{\"error\":{\"code\":\"unavailable\",\"message\":\"later\"}}";
-        return reply(c, 503, strdup(busy), sizeof busy - 1, "0");
+        char after[24];
+        snprintf(after, sizeof after, "%ld", ms > 0 ? ms / 1000 : 0);
+        return reply(c, 503, strdup(busy), sizeof busy - 1, after);
     }
     if (fault == LK_REGSIM_FAULT_HOSTILE) {
         size_t len = 0;
@@ -416,8 +445,9 @@ static const char *arg(struct MHD_Connection *c, const char *name)
 
 static int fault_kind(const char *s)
 {
-    static const char *const names[] = {"none",         "slow",  "5xx",         "truncate",
-                                        "wrong_cursor", "reset", "reset_after", "hostile"};
+    static const char *const names[] = {"none",        "slow",         "5xx",
+                                        "truncate",    "wrong_cursor", "reset",
+                                        "reset_after", "hostile",      "replayed"};
     for (int i = 0; s && i < (int)(sizeof names / sizeof names[0]); i++)
         if (strcmp(s, names[i]) == 0)
             return i;
@@ -451,6 +481,21 @@ static MHD_RESULT control(lk_regsim *sim, struct MHD_Connection *c, const char *
         cJSON_AddStringToObject(o, "uscc", uscc);
         cJSON_AddStringToObject(o, "doc", type);
         cJSON_AddStringToObject(o, "number", number);
+    } else if (strcmp(url, "/sim/reports") == 0) {
+        cJSON *a = cJSON_AddArrayToObject(o, "reports");
+        char *b = NULL;
+        for (long i = 0; (b = lk_regsim_report_body(sim, i)) != NULL; i++) {
+            cJSON *rep = cJSON_Parse(b);
+            cJSON_AddItemToArray(a, rep ? rep : cJSON_CreateString(b));
+            free(b);
+        }
+    } else if (strcmp(url, "/sim/requests") == 0) {
+        cJSON *a = cJSON_AddArrayToObject(o, "requests");
+        char *t = NULL;
+        for (long i = 0; (t = lk_regsim_request_text(sim, i)) != NULL; i++) {
+            cJSON_AddItemToArray(a, cJSON_CreateString(t));
+            free(t);
+        }
     } else if (strcmp(url, "/sim/stats") == 0) {
         lk_regsim_stats s;
         lk_regsim_get_stats(sim, &s);
@@ -602,6 +647,10 @@ void lk_regsim_stop(lk_regsim *sim)
     pthread_cond_destroy(&sim->prefetch_cv);
     for (size_t i = 0; i < sim->n_ev; i++)
         free(sim->ev[i].text);
+    for (size_t i = 0; i < sim->n_reports; i++)
+        free(sim->reports[i].body);
+    for (size_t i = 0; i < LK_REGSIM_LOG; i++)
+        free(sim->log[i]);
     free(sim->ev), free(sim->idx), free(sim->reports);
     free(sim->cert_pem), free(sim->key_pem);
     EVP_PKEY_free(sim->kiosk_pub);
@@ -682,6 +731,25 @@ void lk_regsim_get_stats(lk_regsim *sim, lk_regsim_stats *s)
     pthread_mutex_lock(&sim->mu);
     *s = sim->stats;
     pthread_mutex_unlock(&sim->mu);
+}
+
+char *lk_regsim_report_body(lk_regsim *sim, long i)
+{
+    pthread_mutex_lock(&sim->mu);
+    char *b = i >= 0 && (size_t)i < sim->n_reports ? strdup(sim->reports[i].body) : NULL;
+    pthread_mutex_unlock(&sim->mu);
+    return b;
+}
+
+char *lk_regsim_request_text(lk_regsim *sim, long i)
+{
+    pthread_mutex_lock(&sim->mu);
+    size_t kept = sim->n_log < LK_REGSIM_LOG ? sim->n_log : LK_REGSIM_LOG;
+    size_t first = sim->n_log - kept;
+    char *t =
+        i >= 0 && (size_t)i < kept ? strdup(sim->log[(first + (size_t)i) % LK_REGSIM_LOG]) : NULL;
+    pthread_mutex_unlock(&sim->mu);
+    return t;
 }
 
 void lk_regsim_record_ids(lk_regsim *sim, long index, char uscc[19], char doc_type[16],

@@ -32,12 +32,14 @@ void lk_regsim_stop(lk_regsim *sim);
 enum lk_regsim_fault {
     LK_REGSIM_FAULT_NONE = 0,
     LK_REGSIM_FAULT_SLOW,         /* wait `ms` before answering */
-    LK_REGSIM_FAULT_5XX,          /* 503 with Retry-After: 0 */
+    LK_REGSIM_FAULT_5XX,          /* 503 with Retry-After: `ms` / 1000 seconds */
     LK_REGSIM_FAULT_TRUNCATE,     /* 200 with half the body */
     LK_REGSIM_FAULT_WRONG_CURSOR, /* a page that answers another cursor */
     LK_REGSIM_FAULT_RESET,        /* close the connection without an answer */
     LK_REGSIM_FAULT_RESET_AFTER,  /* do the work (e.g. record a report), then close */
     LK_REGSIM_FAULT_HOSTILE,      /* 200 with hostile JSON (deep nesting, \u0000, junk) */
+    LK_REGSIM_FAULT_REPLAYED,     /* 401 nonce_replayed for an authentic request (its nonce
+                                     consumed), as when libcurl re-sent it on a dead connection */
 };
 /* The next `count` requests whose path starts with `path` (NULL: any) get the fault. */
 void lk_regsim_fault(lk_regsim *sim, int kind, int count, long ms, const char *path);
@@ -59,6 +61,16 @@ typedef struct lk_regsim_stats {
     long reports;      /* distinct reports stored */
 } lk_regsim_stats;
 void lk_regsim_get_stats(lk_regsim *sim, lk_regsim_stats *s);
+
+/* The bodies of the distinct reports stored, in arrival order: report `i` (a malloc'd copy,
+ * NULL when there is none), and how many there are. */
+char *lk_regsim_report_body(lk_regsim *sim, long i);
+
+/* The last LK_REGSIM_LOG requests that reached the API, authentic or not, oldest first:
+ * "METHOD target\n" then the body (each at most 64 KiB of it), as a malloc'd copy; NULL when
+ * there is no request `i`. For tests that check what a kiosk puts on the wire. */
+#define LK_REGSIM_LOG 256
+char *lk_regsim_request_text(lk_regsim *sim, long i);
 
 /* The USCC of record `index` (19 bytes), and its holder's document, for tests. */
 void lk_regsim_record_ids(lk_regsim *sim, long index, char uscc[19], char doc_type[16],

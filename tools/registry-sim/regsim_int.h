@@ -28,6 +28,7 @@ typedef struct sim_idx {
 typedef struct sim_report {
     char key[40];
     uint8_t digest[32]; /* SHA-256 of the body: the same key with another body is a conflict */
+    char *body;         /* as received, for tests to read back */
 } sim_report;
 
 typedef struct sim_buf {
@@ -63,6 +64,8 @@ struct lk_regsim {
     char key_id[17];
     char nonces[SIM_NONCES][33];
     size_t nonce_next;
+    char *log[LK_REGSIM_LOG]; /* request texts, a ring: lk_regsim_request_text */
+    size_t n_log;             /* requests logged in all */
     sim_report *reports;
     size_t n_reports, cap_reports;
     int fault_kind, fault_count;

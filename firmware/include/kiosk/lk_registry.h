@@ -21,6 +21,10 @@ typedef struct lk_registry lk_registry;
 #define LK_REGISTRY_LOOKUP_KEY_LEN  32
 #define LK_REGISTRY_CURSOR_MAX      128
 #define LK_REGISTRY_IDEM_KEY_LEN    32 /* hex characters */
+/* registry.budget_ms's range, the same in lk_config (which refuses a value outside it) and
+ * here (which refuses a planted one); the session reads the key with the same bounds. */
+#define LK_REGISTRY_BUDGET_MIN_MS 100
+#define LK_REGISTRY_BUDGET_MAX_MS 60000
 
 /* Reads registry.* from the store's configuration, loads the kiosk's signing key and the lookup
  * key. LK_ECONFIG when registry.url is empty (no registry: the store alone answers) or a key is
@@ -62,7 +66,8 @@ typedef struct lk_registry_lookup_info {
 } lk_registry_lookup_info;
 
 /* Session-time lookup: asks the registry (by the registry lookup hash, never the number) for
- * the licenses this document may collect, within registry.budget_ms all retries included;
+ * the licenses this document may collect, within registry.budget_ms all retries included and
+ * the local answer too (the network gets the budget less LK_REGISTRY_LOCAL_RESERVE_MS);
  * stores what it answers (revocations included), then calls cb for each approved, unrevoked
  * license from the local store, exactly like lk_store_find_by_doc. On timeout, network or
  * protocol failure it answers from the local store and appends a registry.fallback audit row.
@@ -116,6 +121,18 @@ const struct lk_journal_hooks *lk_registry_journal_hooks(void);
 int lk_registry_lookup_hash(const uint8_t key[LK_REGISTRY_LOOKUP_KEY_LEN], const char *doc_type,
                             const char *number, uint8_t out[LK_REGISTRY_LOOKUP_HASH_LEN]);
 
+/* The wait before retry `attempt` (0 for the first retry): "full jitter", uniform in
+ * [0, min(cap_ms, base_ms * 2^attempt)] drawn from rnd (NULL: OpenSSL's RAND_bytes), and never
+ * less than floor_ms (the server's Retry-After; -1 none). The client uses base 200 ms, cap 8 s;
+ * a wait that would overrun a deadline is not waited (the call ends instead). */
+typedef uint32_t (*lk_registry_rand_fn)(void *ctx);
+long long lk_registry_backoff_ms(int attempt, long long base_ms, long long cap_ms,
+                                 long long floor_ms, lk_registry_rand_fn rnd, void *rnd_ctx);
+
+/* The share of registry.budget_ms a session lookup keeps for its local answer (the store
+ * query and the audit row) after the network part: a fifth of the budget, at most this. */
+#define LK_REGISTRY_LOCAL_RESERVE_MS 250
+
 /* Background sync: a thread with its own store connection that syncs every
  * registry.sync_interval_min minutes (re-read each round; 0 pauses), once right at start and on
  * lk_registry_worker_kick, and signals each finished round on a file descriptor the kiosk's
@@ -124,6 +141,10 @@ typedef struct lk_registry_worker lk_registry_worker;
 
 int lk_registry_worker_start(const char *db_path, const char *secret_path, const char *actor,
                              lk_registry_worker **out, lk_err *err);
+/* The same with a fixed period in milliseconds instead of registry.sync_interval_min
+ * (interval_ms 0: the configuration, as lk_registry_worker_start). */
+int lk_registry_worker_start_every(const char *db_path, const char *secret_path, const char *actor,
+                                   long long interval_ms, lk_registry_worker **out, lk_err *err);
 /* Readable after each finished round; lk_registry_worker_result drains it. */
 int lk_registry_worker_fd(const lk_registry_worker *w);
 /* Asks for a round now (non-blocking). */

@@ -60,8 +60,8 @@ typedef struct lk_session_cfg {
     int face_frames; /* frames handed to one verify call */
     double face_threshold;
     int preview_w, preview_h;
-    int lookup_budget_ms; /* registry.budget_ms: the port's network budget; the session waits
-                             on d->lookup at most 250 ms more (for its local answer) */
+    int lookup_budget_ms; /* registry.budget_ms: the session waits on d->lookup no longer than
+                             this (the port answers within it, local answer included) */
     char lang[8];         /* default language */
 } lk_session_cfg;
 
