@@ -1,7 +1,7 @@
 /* lk_scr_choose: the approved licenses this person may collect, one big button each, as many
  * as fit a page (the rest on further pages: "next page" turns them, round to the first). When
  * the person has more licenses than the kiosk lists, the screen says how many more and that a
- * staffed window has them. */
+ * staffed window has them. Landscape takes a second column when one is not enough. */
 #include <stdio.h>
 
 #include "ui/lk_screen.h"
@@ -25,11 +25,16 @@ static lk_rect cell(const lk_screen_ctx *c, const layout *l, int i)
 static layout lay(const lk_screen_ctx *c)
 {
     const lk_view_person *p = c->v->person;
-    layout l = {.y0 = c->body.y + 150, .h = c->portrait ? 190 : 150, .gap = 24, .pages = 1};
-    l.cols = c->portrait ? 1 : 2;
+    /* below the greeting and the instruction (two lines of it in portrait: it overlapped the
+     * first license at +150) */
+    layout l = {.y0 = c->body.y + (c->portrait ? 260 : 170),
+                .h = c->portrait ? 190 : 150,
+                .gap = 24,
+                .pages = 1};
     int bottom = c->body.y + c->body.h, note = p->n_lic_more > 0 ? c->font * 3 : 0;
     l.more = (lk_rect){c->body.x, bottom - note, c->body.w, note};
     int rows = (bottom - note - l.y0 + l.gap) / (l.h + l.gap);
+    l.cols = c->portrait || p->n_lic <= rows ? 1 : 2; /* a second column only when needed */
     l.cells = (rows < 1 ? 1 : rows) * l.cols;
     l.per = l.cells;
     if (l.per < p->n_lic) {
