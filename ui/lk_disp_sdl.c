@@ -22,6 +22,7 @@
 
 typedef struct text_entry {
     uint64_t key;
+    uint64_t text; /* the text's own hash (holds: no text kept in plain) */
     SDL_Texture *tex;
     int w, h, clipped;
 } text_entry;
@@ -57,6 +58,7 @@ typedef struct disp_sdl {
     SDL_AudioSpec aspec;
     int clipped;
     int debug;
+    int fullscreen;
     int warming; /* inside warm(): text rasterises glyphs and draws nothing */
     /* The warm-up's texts, colourless (key without the colour), run-length coded alpha: the
      * screens' fixed texts take ~9 Mpx, 36 MB as textures, ~3 MB so. */
@@ -205,6 +207,33 @@ static uint64_t fnv(const char *s, uint64_t h)
     return h;
 }
 
+/* Pixels that may show a person (a name, a photo, a camera frame) are zeroed before SDL frees
+ * them: SDL_FreeSurface and SDL_DestroyTexture only give the memory back. */
+static void wipe_surface(SDL_Surface *sf)
+{
+    if (sf && sf->pixels && !(sf->flags & SDL_PREALLOC))
+        explicit_bzero(sf->pixels, (size_t)sf->h * (size_t)sf->pitch);
+    SDL_FreeSurface(sf);
+}
+
+/* A texture's pixels overwritten with zeros (the renderer's own copy: a software renderer's
+ * surface, or the GPU's memory), then destroyed. */
+static void wipe_texture(SDL_Texture *t)
+{
+    Uint32 fmt = 0;
+    int w = 0, h = 0;
+    if (!t)
+        return;
+    if (SDL_QueryTexture(t, &fmt, NULL, &w, &h) == 0 && w > 0 && h > 0) {
+        int bpp = SDL_BYTESPERPIXEL(fmt) ? SDL_BYTESPERPIXEL(fmt) : 4;
+        void *zero = calloc((size_t)w * (size_t)h, (size_t)bpp);
+        if (zero)
+            SDL_UpdateTexture(t, NULL, zero, w * bpp);
+        free(zero);
+    }
+    SDL_DestroyTexture(t);
+}
+
 /* Splits text into lines no wider than max_w: at a space when the line has one (Latin),
  * else before the character that would overflow (CJK). Returns the number of lines. One
  * TTF_MeasureUTF8 a line: measuring every prefix (as this did) shaped a line n times. */
@@ -285,8 +314,9 @@ static SDL_Surface *text_surface(disp_sdl *s, const char *utf8, int w, int size,
         SDL_BlitSurface(ls, NULL, all, &dst);
         if (ls->w > maxw)
             maxw = ls->w;
-        SDL_FreeSurface(ls);
+        wipe_surface(ls);
     }
+    explicit_bzero(lines, sizeof lines); /* a customer's name was wrapped here */
     *n_lines = n;
     *line_h = lh;
     *max_w = maxw;
@@ -294,26 +324,31 @@ static SDL_Surface *text_surface(disp_sdl *s, const char *utf8, int w, int size,
 }
 
 /* Takes `all` into the text cache as a texture (and frees it). */
-static text_entry *cache_texture(disp_sdl *s, SDL_Surface *all, uint64_t key, int w, int h,
-                                 int n_lines)
+static void cache_clear(disp_sdl *s)
 {
-    if (s->cache_used > CACHE_SIZE * 3 / 4) { /* crude but bounded: start over */
-        for (int i = 0; i < CACHE_SIZE; i++)
-            if (s->cache[i].tex)
-                SDL_DestroyTexture(s->cache[i].tex);
-        memset(s->cache, 0, sizeof s->cache);
-        s->cache_used = 0;
-    }
+    for (int i = 0; i < CACHE_SIZE; i++)
+        if (s->cache[i].tex)
+            wipe_texture(s->cache[i].tex);
+    memset(s->cache, 0, sizeof s->cache);
+    s->cache_used = 0;
+}
+
+static text_entry *cache_texture(disp_sdl *s, SDL_Surface *all, uint64_t key, uint64_t text, int w,
+                                 int h, int n_lines)
+{
+    if (s->cache_used > CACHE_SIZE * 3 / 4) /* crude but bounded: start over */
+        cache_clear(s);
     size_t i = key % CACHE_SIZE;
     while (s->cache[i].tex)
         i = (i + 1) % CACHE_SIZE;
     text_entry *e = &s->cache[i];
     e->key = key;
+    e->text = text;
     e->tex = SDL_CreateTextureFromSurface(s->ren, all);
     e->w = w;
     e->h = h;
     e->clipped = n_lines == MAX_LINES;
-    SDL_FreeSurface(all);
+    wipe_surface(all);
     if (!e->tex)
         return NULL;
     SDL_SetTextureBlendMode(e->tex, SDL_BLENDMODE_BLEND);
@@ -322,13 +357,13 @@ static text_entry *cache_texture(disp_sdl *s, SDL_Surface *all, uint64_t key, in
 }
 
 static text_entry *make_text(disp_sdl *s, const char *utf8, int w, int size, uint32_t rgb, int bold,
-                             uint64_t key)
+                             uint64_t key, uint64_t text)
 {
     int n = 0, lh = 0, maxw = 0;
     SDL_Surface *all = text_surface(s, utf8, w, size, rgb, bold, &n, &lh, &maxw);
     if (!all)
         return NULL;
-    return cache_texture(s, all, key, maxw > w ? w : maxw, lh * n, n);
+    return cache_texture(s, all, key, text, maxw > w ? w : maxw, lh * n, n);
 }
 
 /* Run-length coding of a text's alpha: a byte t < 128 is t + 1 transparent pixels, t >= 128
@@ -405,13 +440,14 @@ static int warm_text(disp_sdl *s, const char *utf8, lk_rect box, int size, int b
 }
 
 /* A text the warm-up made: the texture from its coded alpha in the colour asked for. */
-static text_entry *text_from_warm(disp_sdl *s, const struct warmed *w, uint32_t rgb, uint64_t key)
+static text_entry *text_from_warm(disp_sdl *s, const struct warmed *w, uint32_t rgb, uint64_t key,
+                                  uint64_t text)
 {
     SDL_Surface *all = SDL_CreateRGBSurfaceWithFormat(0, w->w, w->h, 32, SDL_PIXELFORMAT_ARGB8888);
     if (!all)
         return NULL;
     rle_decode(w->rle, all, rgb);
-    return cache_texture(s, all, key, w->maxw, w->h, w->n);
+    return cache_texture(s, all, key, text, w->maxw, w->h, w->n);
 }
 
 static int d_text(lk_disp *d, const char *utf8, lk_rect box, int size, uint32_t rgb, int flags)
@@ -435,9 +471,9 @@ static int d_text(lk_disp *d, const char *utf8, lk_rect box, int size, uint32_t 
         }
     const struct warmed *w = e ? NULL : warmed_find(s, wkey);
     if (w)
-        e = text_from_warm(s, w, rgb, key);
+        e = text_from_warm(s, w, rgb, key, text);
     else if (!e)
-        e = make_text(s, utf8, box.w, size, rgb, flags & LK_TEXT_BOLD, key);
+        e = make_text(s, utf8, box.w, size, rgb, flags & LK_TEXT_BOLD, key, text);
     if (!e)
         return 0;
     int tw = 0, th = 0;
@@ -485,7 +521,7 @@ static SDL_Texture *scaled_texture(disp_sdl *s, const lk_image *img, SDL_Rect r)
     SDL_Texture *t = NULL;
     if (src && r.w == img->w && r.h == img->h) { /* shown as rendered: a plain upload */
         t = SDL_CreateTextureFromSurface(s->ren, src);
-        SDL_FreeSurface(src);
+        SDL_FreeSurface(src); /* the caller's pixels (SDL_PREALLOC): the session wipes them */
         if (t)
             SDL_SetTextureBlendMode(t, SDL_BLENDMODE_BLEND);
         return t;
@@ -497,7 +533,7 @@ static SDL_Texture *scaled_texture(disp_sdl *s, const lk_image *img, SDL_Rect r)
             t = SDL_CreateTextureFromSurface(s->ren, sc);
     }
     SDL_FreeSurface(src);
-    SDL_FreeSurface(sc);
+    wipe_surface(sc);
     if (t)
         SDL_SetTextureBlendMode(t, SDL_BLENDMODE_BLEND);
     return t;
@@ -519,8 +555,7 @@ static void d_image(lk_disp *d, const lk_image *img, lk_rect dst, int slot)
     int stale = !s->slot[slot] || s->slot_w[slot] != w || s->slot_h[slot] != h ||
                 s->slot_fmt[slot] != (int)img->format;
     if (stale || (scaled && s->slot_gen[slot] != img->gen)) {
-        if (s->slot[slot])
-            SDL_DestroyTexture(s->slot[slot]);
+        wipe_texture(s->slot[slot]);
         s->slot[slot] = scaled ? scaled_texture(s, img, r)
                                : SDL_CreateTexture(s->ren, SDL_PIXELFORMAT_RGB24,
                                                    SDL_TEXTUREACCESS_STREAMING, w, h);
@@ -599,7 +634,7 @@ static int d_save_png(lk_disp *d, const char *path, lk_err *err)
     int rc = SDL_RenderReadPixels(s->ren, NULL, SDL_PIXELFORMAT_ARGB8888, sf->pixels, sf->pitch);
     if (rc == 0)
         rc = IMG_SavePNG(sf, path);
-    SDL_FreeSurface(sf);
+    wipe_surface(sf);
     return rc == 0 ? 0 : lk_err_set(err, LK_EIO, "screenshot %s: %s", path, SDL_GetError());
 }
 
@@ -623,10 +658,66 @@ static void d_play(lk_disp *d, const char *wav_path)
     }
     if (s->adev) {
         SDL_ClearQueuedAudio(s->adev);
-        SDL_QueueAudio(s->adev, buf, len);
+        if (SDL_QueueAudio(s->adev, buf, len) == 0 && s->debug) /* tests compare the prompts */
+            fprintf(stderr, "lk_disp: voice %s\n", wav_path);
         SDL_PauseAudioDevice(s->adev, 0);
     }
     SDL_FreeWAV(buf);
+}
+
+/* The session ended: every picture slot (camera frame, preview) and every cached text (names,
+ * company names) is zeroed and dropped; the next frame re-makes the texts it shows from the
+ * warm-up's coded alpha. */
+static void d_forget(lk_disp *d)
+{
+    disp_sdl *s = (disp_sdl *)d;
+    for (int i = 0; i < 4; i++) {
+        wipe_texture(s->slot[i]);
+        s->slot[i] = NULL;
+        s->slot_w[i] = s->slot_h[i] = 0;
+    }
+    cache_clear(s);
+}
+
+static int d_holds(lk_disp *d, const char *utf8)
+{
+    disp_sdl *s = (disp_sdl *)d;
+    int n = 0;
+    if (!utf8) {
+        for (int i = 0; i < 4; i++)
+            n += s->slot[i] != NULL;
+        return n;
+    }
+    uint64_t text = fnv(utf8, 1469598103934665603ull);
+    for (int i = 0; i < CACHE_SIZE; i++)
+        n += s->cache[i].tex && s->cache[i].text == text;
+    return n > 0;
+}
+
+/* A real toolkit event, so d_poll's translation runs as for a person's touch: a left button
+ * press (and release) of the mouse, or a finger down (and up) in normalised coordinates. */
+static void d_inject(lk_disp *d, int finger, int x, int y)
+{
+    disp_sdl *s = (disp_sdl *)d;
+    SDL_Event ev[2];
+    memset(ev, 0, sizeof ev);
+    for (int i = 0; i < 2; i++) {
+        if (finger) {
+            ev[i].type = i ? SDL_FINGERUP : SDL_FINGERDOWN;
+            ev[i].tfinger.touchId = 1;
+            ev[i].tfinger.x = (float)x / (float)s->w;
+            ev[i].tfinger.y = (float)y / (float)s->h;
+            ev[i].tfinger.pressure = 1.0f;
+        } else {
+            ev[i].type = i ? SDL_MOUSEBUTTONUP : SDL_MOUSEBUTTONDOWN;
+            ev[i].button.button = SDL_BUTTON_LEFT;
+            ev[i].button.state = i ? SDL_RELEASED : SDL_PRESSED;
+            ev[i].button.clicks = 1;
+            ev[i].button.x = x;
+            ev[i].button.y = y;
+        }
+        SDL_PushEvent(&ev[i]);
+    }
 }
 
 static int d_clipped(lk_disp *d)
@@ -639,12 +730,7 @@ static void d_close(lk_disp *d)
     disp_sdl *s = (disp_sdl *)d;
     if (!s)
         return;
-    for (int i = 0; i < CACHE_SIZE; i++)
-        if (s->cache[i].tex)
-            SDL_DestroyTexture(s->cache[i].tex);
-    for (int i = 0; i < 4; i++)
-        if (s->slot[i])
-            SDL_DestroyTexture(s->slot[i]);
+    d_forget(d);
     for (int i = 0; i < s->n_fonts; i++)
         TTF_CloseFont(s->fonts[i].f);
     for (int i = 0; s->warmed && i < WARMED_SIZE; i++)
@@ -657,7 +743,7 @@ static void d_close(lk_disp *d)
     if (s->win)
         SDL_DestroyWindow(s->win);
     if (s->surface)
-        SDL_FreeSurface(s->surface);
+        wipe_surface(s->surface); /* the last frame drawn */
     TTF_Quit();
     IMG_Quit();
     SDL_Quit();
@@ -677,6 +763,9 @@ static const lk_disp_ops sdl_ops = {
     .play = d_play,
     .clipped = d_clipped,
     .warm = d_warm,
+    .forget = d_forget,
+    .holds = d_holds,
+    .inject = d_inject,
     .close = d_close,
 };
 
@@ -694,21 +783,23 @@ static int open_surface(disp_sdl *s, lk_err *err)
     return 0;
 }
 
+/* Full screen: the desktop's mode, the renderer scaling the logical 1080x1920 (or 1920x1080) to
+ * it, letterboxed when the aspect differs; no cursor. A window (development, the window
+ * demo): resizable, fitted into 85% of the desktop. */
 static int open_window(disp_sdl *s, int headless, lk_err *err)
 {
     if (headless)
         return open_surface(s, err);
-    Uint32 flags = SDL_WINDOW_RESIZABLE;
+    Uint32 flags = s->fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : SDL_WINDOW_RESIZABLE;
     int ww = s->w, wh = s->h;
-    if (!headless) { /* fit a desktop screen; the renderer scales to the logical size */
-        SDL_DisplayMode dm;
-        if (SDL_GetDesktopDisplayMode(0, &dm) == 0 && (wh > dm.h * 9 / 10 || ww > dm.w)) {
-            double k = (double)dm.h * 0.85 / wh;
-            if ((double)dm.w * 0.9 / ww < k)
-                k = (double)dm.w * 0.9 / ww;
-            ww = (int)(ww * k);
-            wh = (int)(wh * k);
-        }
+    SDL_DisplayMode dm;
+    if (!s->fullscreen && SDL_GetDesktopDisplayMode(0, &dm) == 0 &&
+        (wh > dm.h * 9 / 10 || ww > dm.w)) {
+        double k = (double)dm.h * 0.85 / wh;
+        if ((double)dm.w * 0.9 / ww < k)
+            k = (double)dm.w * 0.9 / ww;
+        ww = (int)(ww * k);
+        wh = (int)(wh * k);
     }
     s->win = SDL_CreateWindow("licensekiosk", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, ww,
                               wh, flags);
@@ -718,10 +809,13 @@ static int open_window(disp_sdl *s, int headless, lk_err *err)
     if (!s->ren)
         return lk_err_set(err, LK_ENODEV, "SDL renderer: %s", SDL_GetError());
     SDL_RenderSetLogicalSize(s->ren, s->w, s->h);
+    if (s->fullscreen)
+        SDL_ShowCursor(SDL_DISABLE);
     return 0;
 }
 
-int lk_disp_sdl_create(int w, int h, int headless, int audio, lk_disp **out, lk_err *err)
+int lk_disp_sdl_create(int w, int h, int headless, int fullscreen, int audio, lk_disp **out,
+                       lk_err *err)
 {
     *out = NULL;
     if (headless) {
@@ -736,6 +830,7 @@ int lk_disp_sdl_create(int w, int h, int headless, int audio, lk_disp **out, lk_
     s->w = w;
     s->h = h;
     s->audio = audio;
+    s->fullscreen = fullscreen && !headless;
     s->debug = getenv("LK_UI_DEBUG") != NULL;
     int rc = 0;
     if (SDL_Init(SDL_INIT_VIDEO | (audio ? SDL_INIT_AUDIO : 0)) != 0 || TTF_Init() != 0)

@@ -21,6 +21,8 @@ struct lk_ui {
     char voiced_lang[8];
     int warm_missing; /* lookups the warm-up missed: variants no session shows */
     int warm_next;    /* the warm-up's next position (lk_ui_warm_step) */
+    int personal;     /* a session screen was drawn since the display last forgot */
+    int page;         /* the license list's page (choose), 0 elsewhere */
 };
 
 int lk_ui_create(lk_disp *d, const char *i18n_dir, const char *voice_dir, lk_ui_post_fn post,
@@ -55,7 +57,7 @@ void lk_ui_free(lk_ui *ui)
 
 static lk_screen_ctx make_ctx(lk_ui *ui, const lk_view *v)
 {
-    lk_screen_ctx c = {.d = ui->d, .t = ui->t, .v = v, .lang = v->lang};
+    lk_screen_ctx c = {.d = ui->d, .t = ui->t, .v = v, .lang = v->lang, .page = ui->page};
     ui->d->ops->size(ui->d, &c.w, &c.h);
     c.portrait = c.h > c.w;
     if (c.portrait)
@@ -134,23 +136,32 @@ static void draw_button(const lk_screen_ctx *c, const lk_button *b)
     c->d->ops->text(c->d, b->label, in, fs, fg, LK_TEXT_CENTER | LK_TEXT_BOLD);
 }
 
+/* Labels as large as one line of the narrowest cell takes (portrait: 1080 / 7 px for four
+ * hanzi); a step not reached yet is an outlined dot with a dark digit (white on the grey it
+ * was read at 2:1), reached ones are filled with white digits (>= 5:1 both). */
 static void draw_steps(const lk_screen_ctx *c)
 {
     int top = c->portrait ? 180 : 140, h = c->portrait ? 150 : 116, ds = c->portrait ? 56 : 44;
     c->d->ops->fill(c->d, (lk_rect){0, top, c->w, h}, LK_COL_PANEL);
-    int cw = c->w / LK_VIEW_STEPS, fs = 26;
+    int cw = c->w / LK_VIEW_STEPS, fs = c->portrait ? 34 : 36;
     for (int i = 1; i <= LK_VIEW_STEPS; i++) {
         int cur = c->v->step == i, past = c->v->step > i;
-        lk_rect dot = {cw * (i - 1) + cw / 2 - ds / 2, top + 10, ds, ds};
-        c->d->ops->fill(c->d, dot, cur ? LK_COL_ACTION : past ? LK_COL_OK : 0xB0B8C4u);
+        lk_rect dot = {cw * (i - 1) + cw / 2 - ds / 2, top + 8, ds, ds};
+        if (cur || past)
+            c->d->ops->fill(c->d, dot, cur ? LK_COL_ACTION : LK_COL_OK);
+        else {
+            c->d->ops->fill(c->d, dot, LK_COL_BG);
+            c->d->ops->outline(c->d, dot, 3, LK_COL_MUTED);
+        }
         char num[4];
         snprintf(num, sizeof num, "%d", i);
-        c->d->ops->text(c->d, num, dot, ds * 3 / 5, 0xFFFFFFu, LK_TEXT_CENTER | LK_TEXT_BOLD);
+        c->d->ops->text(c->d, num, dot, ds * 3 / 5, cur || past ? 0xFFFFFFu : LK_COL_MUTED,
+                        LK_TEXT_CENTER | LK_TEXT_BOLD);
         char key[16];
         snprintf(key, sizeof key, "step.%d", i);
         c->d->ops->text(
-            c->d, lk_tr(c, key), (lk_rect){cw * (i - 1) + 4, top + ds + 14, cw - 8, h - ds - 14},
-            fs, cur ? LK_COL_ACTION : LK_COL_MUTED, LK_TEXT_CENTER | (cur ? LK_TEXT_BOLD : 0));
+            c->d, lk_tr(c, key), (lk_rect){cw * (i - 1) + 2, top + ds + 10, cw - 4, h - ds - 10},
+            fs, cur ? LK_COL_ACTION : LK_COL_TEXT, LK_TEXT_CENTER | (cur ? LK_TEXT_BOLD : 0));
     }
 }
 
@@ -229,12 +240,26 @@ static void pump(lk_ui *ui, const lk_view *v, int *quit)
     }
 }
 
+/* Once the session is over (its end, staff or no-license screen, or attract), the display
+ * forgets every picture and text it drew for this person, before the next frame. */
+static void forget_person(lk_ui *ui, const lk_view *v)
+{
+    int over = v->state == LK_ST_ATTRACT || v->state == LK_ST_NO_LICENSE ||
+               v->state == LK_ST_STAFF || v->state >= LK_ST_ENDED;
+    if (over && ui->personal)
+        ui->d->ops->forget(ui->d);
+    ui->personal = !over;
+}
+
 int lk_ui_frame(lk_ui *ui, const lk_view *v)
 {
     int quit = 0;
     pump(ui, v, &quit);
     if (quit)
         return -1;
+    if (v->state != LK_ST_CHOOSE)
+        ui->page = 0;
+    forget_person(ui, v);
     voice(ui, v);
     int cam = v->state == LK_ST_FACE && v->frame_gen != ui->drawn_frame_gen;
     if (ui->drawn_once && v->gen == ui->drawn_gen && !cam)
@@ -370,7 +395,11 @@ int lk_ui_tap(lk_ui *ui, const lk_view *v, int x, int y)
     int n = all_buttons(ui, v, &c, b, LK_SCREEN_MAX_BUTTONS);
     for (int i = n - 1; i >= 0; i--) /* later buttons are drawn on top */
         if (x >= b[i].r.x && x < b[i].r.x + b[i].r.w && y >= b[i].r.y && y < b[i].r.y + b[i].r.h) {
-            ui->post(ui->post_ctx, b[i].intent, b[i].arg, NULL);
+            if (b[i].intent == LK_UI_INTENT_PAGE) { /* the screen's own: no session change */
+                ui->page = b[i].arg;
+                ui->drawn_once = 0;
+            } else
+                ui->post(ui->post_ctx, b[i].intent, b[i].arg, NULL);
             return 0;
         }
     return LK_ENOENT;

@@ -105,14 +105,27 @@ static lk_diag_env env_of(lk_svcmode *m)
                          .calib_y_01mm = (int)cfg_int(m, "printer.calibration_y_01mm")};
 }
 
-static void row(lk_svcmode *m, const char *name, const char *status, const char *text)
+static lk_svc_row *row(lk_svcmode *m, const char *name, const char *status, const char *text)
 {
     if (m->sv.n_rows >= LK_SVC_ROWS)
-        return;
+        return NULL;
     lk_svc_row *r = &m->sv.rows[m->sv.n_rows++];
     snprintf(r->name, sizeof r->name, "%.39s", name ? name : "");
     snprintf(r->status, sizeof r->status, "%.11s", status ? status : "");
     snprintf(r->text, sizeof r->text, "%.119s", text ? text : "");
+    r->name_key = r->text_key = NULL;
+    return r;
+}
+
+/* A detail row whose name (and text, when text_key is set) is a word the screen translates. */
+static void word_row(lk_svcmode *m, const char *name, const char *name_key, const char *text,
+                     const char *text_key)
+{
+    lk_svc_row *r = row(m, name, "", text);
+    if (r) {
+        r->name_key = name_key;
+        r->text_key = text_key;
+    }
 }
 
 static const char *jstr(const cJSON *o, const char *key)
@@ -133,11 +146,11 @@ static void probe_rows(lk_svcmode *m, const cJSON *p)
         const cJSON *lv = cJSON_GetObjectItem(it, "level");
         int level = cJSON_IsNumber(lv) ? lv->valueint : -1;
         snprintf(name, sizeof name, "  %.38s", jstr(it, "name"));
-        if (level >= 0)
-            snprintf(text, sizeof text, "%d%%", level);
-        else
-            snprintf(text, sizeof text, "%s", level == -3 ? "some left" : "level unknown");
-        row(m, name, "", text);
+        snprintf(text, sizeof text, "%d%%", level);
+        word_row(m, name, NULL, level >= 0 ? text : "",
+                 level >= 0    ? NULL
+                 : level == -3 ? "diag.row.some_left"
+                               : "diag.row.level_unknown");
     }
     const cJSON *media = cJSON_GetObjectItem(d, "media_ready");
     if (cJSON_IsArray(media)) {
@@ -148,10 +161,10 @@ static void probe_rows(lk_svcmode *m, const cJSON *p)
             if (cJSON_IsString(it))
                 snprintf(text + len, sizeof text - len, "%s%s", len ? ", " : "", it->valuestring);
         }
-        row(m, "  media", "", text[0] ? text : "none loaded");
+        word_row(m, "  media", "diag.row.media", text, text[0] ? NULL : "diag.row.none_loaded");
     }
     if (*jstr(d, "firmware"))
-        row(m, "  firmware", "", jstr(d, "firmware"));
+        word_row(m, "  firmware", "diag.row.firmware", jstr(d, "firmware"), NULL);
     cJSON_ArrayForEach(it, cJSON_GetObjectItem(d, "devices")) /* the USB inventory */
     {
         snprintf(name, sizeof name, "  %.38s", jstr(it, "id"));
@@ -235,8 +248,11 @@ static void load_status(lk_svcmode *m)
         job_free(j);
         return;
     }
-    for (size_t i = 0; j && i < j->n_probes; i++)
-        row(m, j->probes[i].name, "busy", "checking...");
+    for (size_t i = 0; j && i < j->n_probes; i++) {
+        lk_svc_row *r = row(m, j->probes[i].name, "busy", "");
+        if (r)
+            r->text_key = "diag.row.checking";
+    }
     if (j) {
         j->seq = m->status_seq;
         snprintf(m->sv.overall, sizeof m->sv.overall, "%s", lk_diag_worst(m->sync_overall, "busy"));
@@ -260,7 +276,7 @@ static void flatten(lk_svcmode *m, const cJSON *o, const char *prefix)
         if (cJSON_IsNumber(it))
             snprintf(val, sizeof val, "%.0f", it->valuedouble);
         else if (cJSON_IsBool(it))
-            snprintf(val, sizeof val, "%s", cJSON_IsTrue(it) ? "yes" : "no");
+            snprintf(val, sizeof val, "%s", cJSON_IsTrue(it) ? "✓" : "✗"); /* no words */
         else if (cJSON_IsString(it))
             snprintf(val, sizeof val, "%s", it->valuestring);
         else if (cJSON_IsNull(it) && strcmp(name, "range.from") && strcmp(name, "range.to"))
@@ -530,17 +546,42 @@ static void page_menu(lk_svcmode *m, lk_intent in, int arg, const char *text)
         leave(m, "exit");
 }
 
+/* What a self-test found, for a technician: its own fields as "field: value", without the
+ * name, verdict and description the page already shows. */
+static void result_words(const cJSON *r, char *buf, size_t n)
+{
+    static const char *const shown[] = {"name", "available", "about", "passed"};
+    const cJSON *it;
+    size_t o = 0;
+    buf[0] = '\0';
+    cJSON_ArrayForEach(it, r)
+    {
+        int skip = !it->string;
+        for (size_t i = 0; !skip && i < sizeof shown / sizeof *shown; i++)
+            skip = strcmp(it->string, shown[i]) == 0;
+        char val[64] = "";
+        if (cJSON_IsString(it))
+            snprintf(val, sizeof val, "%s", it->valuestring);
+        else if (cJSON_IsNumber(it))
+            snprintf(val, sizeof val, "%g", it->valuedouble);
+        else if (cJSON_IsBool(it))
+            snprintf(val, sizeof val, "%s", cJSON_IsTrue(it) ? "✓" : "✗"); /* no words */
+        if (skip || !val[0] || o + 1 >= n)
+            continue;
+        o += (size_t)snprintf(buf + o, n - o, "%s%s: %s", o ? " · " : "", it->string, val);
+    }
+    if (o >= n)
+        buf[n - 1] = '\0';
+}
+
 static void show_result(lk_svcmode *m, const cJSON *r, int passed)
 {
     m->sv.result_running = 0;
     m->sv.result_passed = passed;
-    const cJSON *avail = cJSON_GetObjectItem(r, "available");
-    char *s = cJSON_IsFalse(avail) ? NULL : cJSON_PrintUnformatted(r);
-    snprintf(m->sv.result_text, sizeof m->sv.result_text, "%s",
-             s                      ? s
-             : cJSON_IsFalse(avail) ? "not-available"
-                                    : "");
-    free(s);
+    m->sv.result_unavailable = cJSON_IsFalse(cJSON_GetObjectItem(r, "available"));
+    result_words(r, m->sv.result_text, sizeof m->sv.result_text);
+    if (m->sv.result_unavailable)
+        m->sv.result_text[0] = '\0';
 }
 
 /* One self-test at a time; a blocking one runs on a worker and is audited when it is done. */
@@ -565,6 +606,7 @@ static void run_test(lk_svcmode *m, int idx)
         if (submit(m, j) == 0) {
             m->sv.result_running = 1;
             m->sv.result_passed = 0;
+            m->sv.result_unavailable = 0;
             m->sv.result_text[0] = '\0';
             touch(m);
             return;

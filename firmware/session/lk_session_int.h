@@ -78,6 +78,7 @@ int sess_job_lookup(lk_session *s);
 typedef struct sess_found {
     lk_view_license lic[LK_VIEW_MAX_LICENSES];
     int n_lic;
+    int more;       /* matches beyond lic[]: counted, so the person is told */
     int other_role; /* matches in the other role: "not authorised" rather than "not found" */
 } sess_found;
 /* The callback that fills a sess_found (ctx) from store matches; want is "holder"/"agent". */

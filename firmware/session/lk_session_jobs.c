@@ -167,12 +167,20 @@ lk_face_result sess_face_result(void *ctx)
 
 /* Render ---------------------------------------------------------------------------------- */
 
+/* A preview the session never took (the session ended first) shows the license's holder:
+ * zeroed before cairo frees it, as the session's own copy is (sess_wipe). */
 static void render_free(void *p)
 {
     render_ctx *c = p;
     lk_record_free(c->rec);
-    if (c->surf)
+    if (c->surf) {
+        cairo_surface_flush(c->surf);
+        unsigned char *px = cairo_image_surface_get_data(c->surf);
+        if (px)
+            explicit_bzero(px, (size_t)cairo_image_surface_get_stride(c->surf) *
+                                   (size_t)cairo_image_surface_get_height(c->surf));
         cairo_surface_destroy(c->surf);
+    }
     free(c);
 }
 
@@ -288,8 +296,10 @@ int sess_on_match(void *ctx, const lk_store_match *m)
         f->other_role++;
         return 0;
     }
-    if (f->n_lic == LK_VIEW_MAX_LICENSES)
+    if (f->n_lic == LK_VIEW_MAX_LICENSES) {
+        f->more++;
         return 0;
+    }
     lk_view_license *l = &f->lic[f->n_lic++];
     snprintf(l->uscc, sizeof l->uscc, "%s", m->uscc);
     snprintf(l->name, sizeof l->name, "%s", m->name);

@@ -392,6 +392,7 @@ static void show_found(lk_session *s, const sess_found *f)
     s->view.face_busy = 0;
     memcpy(s->p.vp.lic, f->lic, sizeof s->p.vp.lic);
     s->p.vp.n_lic = f->n_lic;
+    s->p.vp.n_lic_more = f->more;
     if (s->p.vp.n_lic == 0) {
         s->view.reason = f->other_role ? LK_REASON_NOT_AUTHORISED : LK_REASON_NOT_FOUND;
         sess_count(s, "lookup.none");

@@ -123,6 +123,8 @@ static const config_key known_keys[] = {
      1800, NULL},
     {"stock.low_threshold", "20", "sheets left at which technicians are warned", CFG_INT, 0, 100000,
      NULL},
+    {"ui.fullscreen", "1", "1: the kiosk fills the display (scaled); 0: a window (development)",
+     CFG_CHOICE, 0, 0, "0|1"},
     {"ui.language", "zh-CN", "first language of the touchscreen", CFG_CHOICE, 0, 0, "zh-CN|en"},
     {"ui.message_timeout_s", "10", "seconds an end or staff message stays on screen", CFG_INT, 1,
      600, NULL},

@@ -3,8 +3,11 @@
 # camera, face matcher and printer over a synthetic database. The happy path prints a PDF whose
 # text and QR code are the license's; the unhappy paths (consent declined, card pulled mid-read,
 # three failed face checks, nobody to collect for, printer out of paper) and a timeout on every
-# screen end where they must. Every screen is photographed in both languages and orientations;
-# each PNG must exist, have the display's size and not be blank.
+# screen (the rating's too) end where they must. Both scripts run in both languages and both
+# orientations under --strict (no missing string, no clipped text), so every customer screen is
+# photographed four ways; each PNG must exist, have the display's size and not be blank. Each
+# screen reached plays its voice prompt, none with ui.voice_mute=1. Input: a touch by
+# coordinates, the language toggle, and real SDL mouse and finger events.
 set -euo pipefail
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -81,10 +84,27 @@ want_screens() { # NAME LIST...: every screen in LIST was photographed in run NA
     for s in "$@"; do [[ $got == *" $s "* ]] || fail "$name: no screenshot of $s (got:$got)"; done
 }
 
+# Every screen reached started its own prompt (LK_UI_DEBUG logs what the display played):
+# the (screen, language) pairs of the voice log are those of the screenshots.
+check_voice() { # NAME
+    python3 - "$work/$1.err" "$work/$1/shots" <<'PY'
+import os, re, sys
+played = {(m.group(2), m.group(1)) for m in
+          re.finditer(r"lk_disp: voice \S*/(zh-CN|en)/([a-z_]+)\.wav", open(sys.argv[1]).read())}
+shown = set()
+for f in os.listdir(sys.argv[2]):
+    key = f[3:-4]
+    lang = "zh-CN" if key.endswith("-zh-CN") else "en"
+    shown.add((key.split("-")[0], lang))
+assert played == shown, "prompts %s, screens %s" % (sorted(played ^ shown), sorted(shown))
+PY
+}
+
 # Happy path, zh-CN portrait: the printer got the 正本 and the 副本 of the right license.
 run happy happy.script --lang zh-CN
 check_pngs "$work/happy/shots" 1080 1920 >"$work/happy.seen"
 want_screens happy attract role document consent tap_card face choose preview printing done rating ended
+check_voice happy
 [[ -s $work/happy/printed.pdf && -s $work/happy/printed-2.pdf ]] || fail "the printer did not get two copies"
 [[ ! -e $work/happy/printed-3.pdf ]] || fail "a third copy was printed"
 pdftotext "$work/happy/printed.pdf" - | tr -d ' \n' | grep -q "$uscc" || fail "printed PDF lacks the USCC"
@@ -93,35 +113,63 @@ got=$(zbarimg --raw -q "$work"/page-1.png 2>/dev/null) || fail "no QR code on th
 [[ $got == "$payload" ]] || fail "QR payload '$got' is not '$payload'"
 [[ $("$KIOSKCTL" counters get rating.very_satisfied) == *'"value":1'* ]] || fail "rating not counted"
 
-# The same in English, landscape.
-run happy-en happy.script --lang en --orientation landscape
-check_pngs "$work/happy-en/shots" 1920 1080 >"$work/happy-en.seen"
-want_screens happy-en attract role document consent tap_card face choose preview printing done rating ended
-
-# Unhappy paths in both languages: each ends where it must.
-for lang in zh-CN en; do
-    run "unhappy-$lang" unhappy.script --lang "$lang"
-    check_pngs "$work/unhappy-$lang/shots" 1080 1920 >"$work/unhappy-$lang.seen"
-    want_screens "unhappy-$lang" staff mrz reading ended face no_license printing
-    for r in staff-staffed_window ended-cancelled ended-card_removed staff-face_failed \
-        no_license-not_found staff-printer_fault printing-media-empty; do
-        ls "$work/unhappy-$lang/shots/"*"-$r-$lang.png" >/dev/null 2>&1 || fail "unhappy-$lang: no $r screen"
+# The same in the other language and orientations.
+for o in portrait landscape; do
+    for lang in zh-CN en; do
+        [[ $o-$lang == portrait-zh-CN ]] && continue
+        w=1080 h=1920
+        [[ $o == landscape ]] && w=1920 h=1080
+        run "happy-$o-$lang" happy.script --lang "$lang" --orientation "$o"
+        check_pngs "$work/happy-$o-$lang/shots" $w $h >"$work/happy-$o-$lang.seen"
+        want_screens "happy-$o-$lang" attract role document consent tap_card face choose preview \
+            printing done rating ended
     done
-    [[ ! -e $work/unhappy-$lang/printed.pdf ]] || fail "unhappy-$lang: printed despite no paper"
 done
-for s in $all_screens; do
-    grep -qw "$s" "$work/happy.seen" "$work/unhappy-zh-CN.seen" || fail "zh-CN: never saw $s"
-    grep -qw "$s" "$work/happy-en.seen" "$work/unhappy-en.seen" || fail "en: never saw $s"
+cp "$work/happy.seen" "$work/happy-portrait-zh-CN.seen"
+
+# Unhappy paths in both languages and orientations: each ends where it must.
+for o in portrait landscape; do
+    for lang in zh-CN en; do
+        n=unhappy-$o-$lang w=1080 h=1920
+        [[ $o == landscape ]] && w=1920 h=1080
+        run "$n" unhappy.script --lang "$lang" --orientation "$o"
+        check_pngs "$work/$n/shots" $w $h >"$work/$n.seen"
+        want_screens "$n" staff mrz reading ended face no_license printing
+        for r in staff-staffed_window ended-cancelled ended-card_removed staff-face_failed \
+            no_license-not_found staff-printer_fault printing-media-empty; do
+            ls "$work/$n/shots/"*"-$r-$lang.png" >/dev/null 2>&1 || fail "$n: no $r screen"
+        done
+        [[ ! -e $work/$n/printed.pdf ]] || fail "$n: printed despite no paper"
+        for s in $all_screens; do
+            grep -qw "$s" "$work/happy-$o-$lang.seen" "$work/$n.seen" || fail "$o $lang: never saw $s"
+        done
+    done
 done
+check_voice unhappy-portrait-en
+
+# Input: tap X Y, the language toggle (the next screen is in the other language), and SDL's
+# own mouse and finger events landing on the right buttons; muted, no prompt plays.
+"$KIOSKCTL" config set ui.voice_mute 1 >/dev/null
+run input input.script --lang zh-CN
+"$KIOSKCTL" config set ui.voice_mute 0 >/dev/null
+for k in role-en attract-en document-en consent-en consent-zh-CN mrz-zh-CN; do
+    ls "$work/input/shots/"*"-$k.png" >/dev/null 2>&1 || fail "input: no $k screen"
+done
+! grep -q "lk_disp: voice" "$work/input.err" || fail "ui.voice_mute=1 still played a prompt"
 
 # A timeout on every screen, each back to attract by itself.
 "$KIOSKCTL" config set ui.screen_timeout_s 3 >/dev/null
 "$KIOSKCTL" config set ui.message_timeout_s 1 >/dev/null
 "$KIOSKCTL" config set printer.job_deadline_s 10 >/dev/null # the smallest the key allows
+rated=$("$KIOSKCTL" counters get rating.very_satisfied)
 run timeouts timeouts.script
 ended=$(ls "$work/timeouts/shots" | grep -c -- '-ended-timeout-') || true
 [[ $ended -eq 10 ]] || fail "$ended screens timed out to 'ended', wanted 10"
 ls "$work/timeouts/shots/"*-staff-print_uncertain-* >/dev/null || fail "printing did not time out to staff"
+# The rating left unanswered: straight back to attract, nothing counted.
+after=$(ls "$work/timeouts/shots" | sort -n | grep -A1 -- '-rating-' | tail -1)
+[[ $after == *-attract-* ]] || fail "the rating timed out to '$after', wanted attract"
+[[ $("$KIOSKCTL" counters get rating.very_satisfied) == "$rated" ]] || fail "a timed-out rating was counted"
 
 # Personal data never reaches the logs or the database.
 number=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["number"])' "$work/holder.json")

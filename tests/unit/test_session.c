@@ -407,6 +407,43 @@ static void passport_needs_the_right_mrz_keys(void **state)
     assert_wiped(t);
 }
 
+/* A person holding more licenses than the list takes: the list is full and the rest are
+ * counted, so the screen can say so. The samples' holders all become one person. */
+static void more_licenses_than_the_list_are_counted(void **state)
+{
+    T *t = *state;
+    char in[512], out[512];
+    char *line = malloc(1 << 16);
+    snprintf(in, sizeof in, "%s/records-sample.jsonl", getenv("LK_TEST_DATA"));
+    snprintf(out, sizeof out, "%s/one-holder.jsonl", t->fx.dir);
+    FILE *f = fopen(in, "r"), *g = fopen(out, "w");
+    assert_non_null(f);
+    assert_non_null(g);
+    int approved = 0;
+    while (fgets(line, 1 << 16, f)) {
+        char *num = strstr(line, "\"doc_number\":\""); /* the holder's comes first */
+        assert_non_null(num);
+        memcpy(num + 14, "11010519491231002X", 18);
+        approved += strstr(line, "\"status\":\"approved\"") != NULL;
+        fputs(line, g);
+    }
+    fclose(f);
+    fclose(g);
+    free(line);
+    lk_import_stats st;
+    assert_int_equal(
+        lk_import_file(t->fx.st, out, LK_IMPORT_JSONL, "test", 20260102, NULL, NULL, &st, NULL), 0);
+    assert_true(approved > LK_VIEW_MAX_LICENSES);
+    write_card(t, "resident_id", "11010519491231002X", NULL);
+    to_tap_card(t, 0, LK_INTENT_DOC_ID);
+    assert_int_equal(lk_idr_sim_insert(t->idr, t->card, NULL), 0);
+    run_until(t, LK_ST_CHOOSE);
+    assert_int_equal(V(t)->person->n_lic, LK_VIEW_MAX_LICENSES);
+    assert_int_equal(V(t)->person->n_lic_more, approved - LK_VIEW_MAX_LICENSES);
+    intent(t, LK_INTENT_CANCEL, 0);
+    assert_wiped(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -421,6 +458,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(consent_is_required_and_staffed_window_offered, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(passport_needs_the_right_mrz_keys, setup, teardown),
+        cmocka_unit_test_setup_teardown(more_licenses_than_the_list_are_counted, setup, teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     lk_render_release_caches();

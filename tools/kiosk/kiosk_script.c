@@ -18,6 +18,7 @@ typedef enum op {
     OP_WAIT_WARM,
     OP_TAP_XY,
     OP_TAP_NAME,
+    OP_TOUCH, /* a real toolkit event through the display: mouse (a 0) or finger (a 1) */
     OP_TYPE,
     OP_READER_INSERT,
     OP_READER_REMOVE,
@@ -68,13 +69,15 @@ void kiosk_script_key(const lk_view *v, char *buf, size_t n)
     snprintf(buf, n, "%.24s%s%.40s-%.6s", lk_ui_screen_name(v), *extra ? "-" : "", extra, v->lang);
 }
 
-/* `wait NAME` matches the screen name, or the start of its key ("printing-media-empty"). */
+/* `wait NAME` matches the screen name, the start of its key ("printing-media-empty"), or the
+ * whole key, language and all ("role-en"). */
 static int screen_is(const lk_view *v, const char *name)
 {
     char key[96];
     kiosk_script_key(v, key, sizeof key);
     size_t n = strlen(name);
-    return strcmp(lk_ui_screen_name(v), name) == 0 || (strncmp(key, name, n) == 0 && key[n] == '-');
+    return strcmp(lk_ui_screen_name(v), name) == 0 ||
+           (strncmp(key, name, n) == 0 && (key[n] == '-' || key[n] == '\0'));
 }
 
 static int parse_long(const char *s, long *out)
@@ -181,6 +184,11 @@ static int parse_line(kiosk_script *sc, char *line, action *a)
         a->op = OP_TAP_NAME;
         snprintf(a->s, sizeof a->s, "%s", arg);
         return *arg ? 0 : -1;
+    }
+    if (strcmp(verb, "mouse") == 0 || strcmp(verb, "finger") == 0) {
+        a->op = OP_TOUCH;
+        a->s[0] = verb[0] == 'f';
+        return parse_long(arg, &a->a) || parse_long(rest, &a->b) ? -1 : 0;
     }
     if (strcmp(verb, "type") == 0) {
         a->op = OP_TYPE;
@@ -423,6 +431,11 @@ static int run(kiosk_script *sc, const action *a, const kiosk_script_env *env, u
                     names);
     case OP_TAP_XY:
         (void)lk_ui_tap(env->ui, v, (int)a->a, (int)a->b); /* a miss is a tap on nothing */
+        return 1;
+    case OP_TOUCH:
+        if (!env->disp)
+            return fail(err, a, "no display to touch", "");
+        env->disp->ops->inject(env->disp, a->s[0], (int)a->a, (int)a->b);
         return 1;
     case OP_TAP_NAME:
         if (lk_ui_press(env->ui, v, a->s) == 0)

@@ -16,6 +16,7 @@ typedef struct kiosk_script kiosk_script;
 /* What actions act on. */
 typedef struct kiosk_script_env {
     lk_ui *ui;
+    lk_disp *disp; /* `mouse` / `finger`: real input events through the display's own queue */
     lk_session *s;
     lk_docreader *reader;                     /* the simulated reader, or NULL */
     lk_facecheck *face;                       /* the simulated face matcher, or NULL */

@@ -32,7 +32,7 @@ typedef struct opts {
     /* backends: --devices sim|real, per device --reader/--camera/--face/--printer; the
      * pn532-sim control socket for script `reader` actions with the NFC reader */
     const char *devices, *reader, *camera, *face, *printer, *pn532;
-    int headless, fast, control, strict, stay;
+    int headless, fast, control, strict, stay, window;
 } opts;
 
 typedef struct app {
@@ -75,19 +75,20 @@ typedef struct app {
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: kiosk [--headless] [--script FILE] [--shots DIR] [--db PATH] [--secret PATH]\n"
-            "             [--print-dir DIR] [--assets DIR] [--voice DIR] [--template FILE]\n"
-            "             [--lang zh-CN|en] [--orientation portrait|landscape] [--fast]\n"
-            "             [--stats FILE|-] [--control] [--auto-card FILE] [--strict] [--stay]\n"
-            "             [--devices sim|real] [--reader sim|nfc|sam|both]\n"
-            "             [--camera sim|file|v4l2] [--face sim|plugin] [--printer sim|cups]\n"
-            "             [--pn532-control SOCKET]\n");
+    fprintf(f, "usage: kiosk [--headless | --window] [--script FILE] [--shots DIR] [--db PATH] "
+               "[--secret PATH]\n"
+               "             [--print-dir DIR] [--assets DIR] [--voice DIR] [--template FILE]\n"
+               "             [--lang zh-CN|en] [--orientation portrait|landscape] [--fast]\n"
+               "             [--stats FILE|-] [--control] [--auto-card FILE] [--strict] [--stay]\n"
+               "             [--devices sim|real] [--reader sim|nfc|sam|both]\n"
+               "             [--camera sim|file|v4l2] [--face sim|plugin] [--printer sim|cups]\n"
+               "             [--pn532-control SOCKET]\n");
 }
 
 static int parse_opts(int argc, char **argv, opts *o)
 {
     static const struct option lo[] = {{"headless", no_argument, 0, 'H'},
+                                       {"window", no_argument, 0, 'W'},
                                        {"script", required_argument, 0, 's'},
                                        {"shots", required_argument, 0, 'S'},
                                        {"db", required_argument, 0, 'd'},
@@ -120,6 +121,9 @@ static int parse_opts(int argc, char **argv, opts *o)
         switch (c) {
         case 'H':
             o->headless = 1;
+            break;
+        case 'W':
+            o->window = 1;
             break;
         case 's':
             o->script = optarg;
@@ -386,6 +390,7 @@ static void run_script(app *a)
     if (!a->sc)
         return;
     kiosk_script_env env = {.ui = a->ui,
+                            .disp = a->d,
                             .s = a->s,
                             .reader = a->ports.sim_reader ? a->idr : NULL,
                             .face = a->ports.sim_face ? a->face : NULL,
@@ -595,8 +600,9 @@ static int make_ui(app *a, lk_err *err)
     int landscape = a->o.orientation ? strcmp(a->o.orientation, "landscape") == 0
                                      : cfg_str_is(a->st, "ui.orientation", "landscape");
     int mute = cfg_str_is(a->st, "ui.voice_mute", "1");
+    int full = !a->o.window && !cfg_str_is(a->st, "ui.fullscreen", "0");
     int rc = lk_disp_sdl_create(landscape ? 1920 : 1080, landscape ? 1080 : 1920, a->o.headless,
-                                !mute, &a->d, err);
+                                full, !mute, &a->d, err);
     if (rc != 0)
         return rc;
     char i18n[600];

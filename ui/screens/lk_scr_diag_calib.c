@@ -7,9 +7,11 @@
 #include "lk_scr_diag.h"
 
 static const struct {
-    const char *name, *label;
-} steps[4] = {
-    {"x_minus", "X −0.1"}, {"x_plus", "X +0.1"}, {"y_minus", "Y −0.1"}, {"y_plus", "Y +0.1"}};
+    const char *name, *label_key;
+} steps[4] = {{"x_minus", "diag.calib_x_minus"},
+              {"x_plus", "diag.calib_x_plus"},
+              {"y_minus", "diag.calib_y_minus"},
+              {"y_plus", "diag.calib_y_plus"}};
 
 static int calib_test(const lk_svc_view *s)
 {
@@ -31,7 +33,7 @@ static int buttons(const lk_screen_ctx *c, lk_button *out, int max)
     (void)max;
     int n = 0;
     for (int i = 0; i < 4; i++)
-        out[n++] = lk_wdg_button(steps[i].name, steps[i].label, step_rect(c, i),
+        out[n++] = lk_wdg_button(steps[i].name, lk_tr(c, steps[i].label_key), step_rect(c, i),
                                  LK_INTENT_DIAG_ADJUST, i, LK_BTN_KEY);
     int t = calib_test(c->v->svc);
     if (t >= 0)
@@ -59,11 +61,10 @@ static void draw(const lk_screen_ctx *c)
     lk_wdg_para(c, buf, y, c->font, LK_COL_HEADER, LK_TEXT_BOLD);
     if (s->result_name[0]) {
         lk_rect r = step_rect(c, 3);
-        const char *msg =
-            s->result_running ? lk_tr(c, "diag.status.busy")
-            : s->result_text[0] == 'n' && s->result_text[1] == 'o'
-                ? lk_tr(c, "diag.test_unavailable")
-                : lk_tr(c, s->result_passed ? "diag.status.pass" : "diag.status.fail");
+        const char *msg = s->result_running       ? lk_tr(c, "diag.status.busy")
+                          : s->result_unavailable ? lk_tr(c, "diag.test_unavailable")
+                                                  : lk_tr(c, s->result_passed ? "diag.status.pass"
+                                                                              : "diag.status.fail");
         c->d->ops->text(c->d, msg, (lk_rect){c->body.x, r.y + r.h + 30, c->body.w, 100},
                         c->font * 4 / 5, s->result_passed ? LK_COL_OK : LK_COL_WARN, LK_TEXT_BOLD);
     }

@@ -32,12 +32,30 @@ const char *lk_diag_status_label(const lk_screen_ctx *c, const char *status)
     return lk_tr(c, key);
 }
 
+/* A row's name or text: its word in this language when it has one (name_key / text_key),
+ * else the data as it came (probe and marker names, values, log lines). A detail row's name
+ * keeps its indentation. */
+static const char *row_name(const lk_screen_ctx *c, const lk_svc_row *r, char *buf, size_t n)
+{
+    if (!r->name_key)
+        return r->name;
+    snprintf(buf, n, "%.*s%s", (int)strspn(r->name, " "), r->name, lk_tr(c, r->name_key));
+    return buf;
+}
+
+static const char *row_text(const lk_screen_ctx *c, const lk_svc_row *r)
+{
+    return r->text_key ? lk_tr(c, r->text_key) : r->text;
+}
+
 int lk_diag_rows(const lk_screen_ctx *c, int y, const lk_svc_row *rows, int n)
 {
     lk_rect nav = lk_wdg_stack(c, 0, 1);
     int fs = c->portrait ? 30 : 26, lh = fs * 3 / 2, k = 0;
     for (; k < n; k++) {
         const lk_svc_row *r = &rows[k];
+        char nb[96];
+        const char *name = row_name(c, r, nb, sizeof nb), *text = row_text(c, r);
         int two = r->name[0] && r->status[0];
         int h = two ? lh * 2 : lh;
         if (y + h > nav.y - 20)
@@ -46,20 +64,20 @@ int lk_diag_rows(const lk_screen_ctx *c, int y, const lk_svc_row *rows, int n)
         if (k % 2 == 0)
             c->d->ops->fill(c->d, (lk_rect){x - 10, y, w + 20, h}, LK_COL_PANEL);
         if (two) {
-            c->d->ops->text(c->d, r->name, (lk_rect){x, y, w * 2 / 3, lh}, fs, LK_COL_TEXT,
+            c->d->ops->text(c->d, name, (lk_rect){x, y, w * 2 / 3, lh}, fs, LK_COL_TEXT,
                             LK_TEXT_BOLD | LK_TEXT_VCENTER);
             c->d->ops->text(c->d, lk_diag_status_label(c, r->status),
                             (lk_rect){x + w * 2 / 3, y, w / 3, lh}, fs,
                             lk_diag_status_rgb(r->status), LK_TEXT_BOLD | LK_TEXT_VCENTER);
-            c->d->ops->text(c->d, r->text, (lk_rect){x + 20, y + lh, w - 20, lh}, fs * 4 / 5,
+            c->d->ops->text(c->d, text, (lk_rect){x + 20, y + lh, w - 20, lh}, fs * 4 / 5,
                             LK_COL_MUTED, LK_TEXT_VCENTER);
         } else if (r->name[0]) {
-            c->d->ops->text(c->d, r->name, (lk_rect){x, y, w * 2 / 3, lh}, fs, LK_COL_TEXT,
+            c->d->ops->text(c->d, name, (lk_rect){x, y, w * 2 / 3, lh}, fs, LK_COL_TEXT,
                             LK_TEXT_VCENTER);
-            c->d->ops->text(c->d, r->text, (lk_rect){x + w * 2 / 3, y, w / 3, lh}, fs, LK_COL_TEXT,
+            c->d->ops->text(c->d, text, (lk_rect){x + w * 2 / 3, y, w / 3, lh}, fs, LK_COL_TEXT,
                             LK_TEXT_BOLD | LK_TEXT_VCENTER);
         } else {
-            c->d->ops->text(c->d, r->text, (lk_rect){x, y, w, lh}, fs * 4 / 5, LK_COL_TEXT,
+            c->d->ops->text(c->d, text, (lk_rect){x, y, w, lh}, fs * 4 / 5, LK_COL_TEXT,
                             LK_TEXT_VCENTER);
         }
         y += h;

@@ -33,18 +33,17 @@ static void draw(const lk_screen_ctx *c)
     int y = c->body.y + 70 + rows * (h + 20) + 20;
     char key[64], buf[200];
     snprintf(key, sizeof key, "diag.test.%s", s->result_name);
-    const char *verdict =
-        s->result_running ? lk_tr(c, "diag.status.busy")
-        : s->result_text[0] == 'n' && s->result_text[1] == 'o'
-            ? lk_tr(c, "diag.test_unavailable")
-            : lk_tr(c, s->result_passed ? "diag.status.pass" : "diag.status.fail");
+    const char *verdict = s->result_running       ? lk_tr(c, "diag.status.busy")
+                          : s->result_unavailable ? lk_tr(c, "diag.test_unavailable")
+                                                  : lk_tr(c, s->result_passed ? "diag.status.pass"
+                                                                              : "diag.status.fail");
     snprintf(buf, sizeof buf, "%s: %s", lk_tr(c, key), verdict);
     y = lk_wdg_para(c, buf, y, c->font * 4 / 5,
                     s->result_running  ? LK_COL_MUTED
                     : s->result_passed ? LK_COL_OK
                                        : LK_COL_WARN,
                     LK_TEXT_BOLD);
-    if (s->result_text[0] != 'n')
+    if (!s->result_running && s->result_text[0])
         lk_wdg_para(c, s->result_text, y, c->font * 3 / 5, LK_COL_MUTED, 0);
 }
 

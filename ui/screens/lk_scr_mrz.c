@@ -31,21 +31,26 @@ static int buttons(const lk_screen_ctx *c, lk_button *out, int max)
     for (int i = 0; i < 3; i++) {
         out[n] = lk_wdg_button(field_names[i], lk_tr(c, field_keys[i]), field_rect(c, i),
                                LK_INTENT_FIELD, i, LK_BTN_SECONDARY);
+        out[n].font = c->portrait ? 0 : 34; /* landscape: three side by side, a line each */
         out[n++].sub = c->v->person->mrz[i];
     }
     int cols = c->portrait ? 8 : 13, kw = c->body.w / cols, kh = c->portrait ? 96 : 70;
     lk_rect last = field_rect(c, 2);
     int y0 = last.y + last.h + 30;
-    for (int k = 0; keys[k] && n < max - 3; k++)
-        out[n++] = lk_wdg_button(
+    int kf = c->portrait ? 0 : 32; /* landscape keys are 60 px high: 40 px type was clipped */
+    for (int k = 0; keys[k] && n < max - 3; k++) {
+        out[n] = lk_wdg_button(
             key_names[k], key_labels[k],
             (lk_rect){c->body.x + (k % cols) * kw, y0 + (k / cols) * kh, kw - 10, kh - 10},
             LK_INTENT_KEY, keys[k], LK_BTN_KEY);
+        out[n++].font = kf;
+    }
     int k = (int)sizeof keys - 1;
-    out[n++] = lk_wdg_button(
+    out[n] = lk_wdg_button(
         "erase", lk_tr(c, "mrz.erase"),
         (lk_rect){c->body.x + (k % cols) * kw, y0 + (k / cols) * kh, kw * 2 - 10, kh - 10},
         LK_INTENT_ERASE, 0, LK_BTN_KEY);
+    out[n++].font = kf;
     lk_rect row = lk_wdg_stack(c, 0, 1), half = {row.x, row.y, row.w / 2 - 20, row.h};
     out[n++] =
         lk_wdg_button("back", lk_tr(c, "chrome.back"), half, LK_INTENT_BACK, 0, LK_BTN_SECONDARY);

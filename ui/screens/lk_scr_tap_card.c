@@ -15,8 +15,9 @@ static void draw(const lk_screen_ctx *c)
     int y = lk_wdg_para(c, lk_tr(c, key), c->body.y + 20, c->font * 5 / 4, LK_COL_TEXT,
                         LK_TEXT_BOLD | LK_TEXT_CENTER);
     /* The reader's place on the kiosk, drawn as a card over a pad. */
-    int w = c->portrait ? 600 : 520, h = w * 5 / 8;
-    lk_rect pad = {c->body.x + (c->body.w - w) / 2, y + 60, w, h};
+    /* landscape: small enough that a two-line passport prompt leaves room for the last line */
+    int w = c->portrait ? 600 : 440, h = w * 5 / 8, gap = c->portrait ? 60 : 30;
+    lk_rect pad = {c->body.x + (c->body.w - w) / 2, y + gap, w, h};
     c->d->ops->fill(c->d, pad, LK_COL_PANEL);
     c->d->ops->outline(c->d, pad, 8, LK_COL_ACTION);
     lk_rect card = {pad.x + w / 6, pad.y + h / 6, w * 2 / 3, h * 2 / 3};
@@ -24,7 +25,7 @@ static void draw(const lk_screen_ctx *c)
     c->d->ops->outline(c->d, card, 4, LK_COL_HEADER);
     c->d->ops->text(c->d, lk_tr(c, "tap_card.reader"), card, c->font, LK_COL_HEADER,
                     LK_TEXT_CENTER | LK_TEXT_BOLD);
-    lk_wdg_para(c, lk_tr(c, "tap_card.keep"), pad.y + h + 40, c->font, LK_COL_MUTED,
+    lk_wdg_para(c, lk_tr(c, "tap_card.keep"), pad.y + h + gap * 2 / 3, c->font, LK_COL_MUTED,
                 LK_TEXT_CENTER);
 }
 

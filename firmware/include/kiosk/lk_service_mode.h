@@ -33,6 +33,9 @@ typedef struct lk_svc_row {
     char name[40];   /* probe, counter or test name; "" for a log line */
     char status[12]; /* lk_device status name, "pass"/"fail", or "" */
     char text[120];  /* reason, value or the log line */
+    /* Words rather than data: i18n keys the screen shows instead of name / text (static
+     * strings, NULL: show name / text as they are). name stays the row's identifier. */
+    const char *name_key, *text_key;
 } lk_svc_row;
 
 /* What a technician can do with a print-journal row on the jobs page: settle an uncertain copy
@@ -60,9 +63,10 @@ typedef struct lk_svc_view {
     int n_tests;
     char result_name[40]; /* last self-test run, "" none */
     int result_passed;
-    int result_running; /* it runs on a worker; passed/text come when it is done */
-    char result_text[160];
-    int calib_x, calib_y; /* 0.1 mm */
+    int result_running;     /* it runs on a worker; passed/text come when it is done */
+    int result_unavailable; /* the test is not in this build */
+    char result_text[160];  /* what it found, "field: value · ..." */
+    int calib_x, calib_y;   /* 0.1 mm */
     int bundle_seen, bundle_ok;
     char bundle_text[LK_SVC_BUNDLE_TEXT];
     /* Jobs page: rows[i] describes journal row job_ids[i] (0 for an error row), its status the

@@ -124,7 +124,8 @@ typedef struct lk_view_person {
     char mrz[3][16];      /* MRZ keys as typed: number, birth YYMMDD, expiry YYMMDD */
     lk_view_license lic[LK_VIEW_MAX_LICENSES];
     int n_lic;
-    lk_frame frame;         /* the newest camera frame (live preview) */
+    int n_lic_more; /* licenses beyond lic[] (the screen says so: a staffed window has them) */
+    lk_frame frame; /* the newest camera frame (live preview) */
     const uint8_t *preview; /* ARGB32 (native endian), preview_stride bytes a row */
     int preview_w, preview_h, preview_stride;
 } lk_view_person;

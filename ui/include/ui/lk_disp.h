@@ -68,6 +68,15 @@ typedef struct lk_disp_ops {
      * display's caches (text still returns its height), so later first frames of a screen
      * compose cached glyphs. Nothing drawn then counts as clipped. off: back to drawing. */
     void (*warm)(lk_disp *d, int on);
+    /* The session ended: every picture slot (camera frame, preview) and every cached text
+     * (names, company names) is overwritten with zeros and dropped. */
+    void (*forget)(lk_disp *d);
+    /* For tests: utf8 NULL: how many picture slots hold a picture; else 1 when a cached text
+     * was made from exactly utf8, 0 when none. */
+    int (*holds)(lk_disp *d, const char *utf8);
+    /* For scripts and tests: a touch at display pixel x, y as a real toolkit event (finger 0:
+     * a mouse click, 1: a finger), which the next poll translates. */
+    void (*inject)(lk_disp *d, int finger, int x, int y);
     void (*close)(lk_disp *d);
 } lk_disp_ops;
 
@@ -76,8 +85,10 @@ struct lk_disp {
 };
 
 /* SDL2 backend. headless: SDL's offscreen video driver with the software renderer, dummy
- * audio. audio 0 keeps the speaker off (configuration ui.voice_mute). The font is found
- * through fontconfig (Noto Sans CJK SC). */
-int lk_disp_sdl_create(int w, int h, int headless, int audio, lk_disp **out, lk_err *err);
+ * audio. fullscreen (configuration ui.fullscreen): the whole display, w x h scaled to it;
+ * else a window (development). audio 0 keeps the speaker off (configuration ui.voice_mute).
+ * The font is found through fontconfig (Noto Sans CJK SC). */
+int lk_disp_sdl_create(int w, int h, int headless, int fullscreen, int audio, lk_disp **out,
+                       lk_err *err);
 
 #endif

@@ -50,7 +50,12 @@ typedef struct lk_screen_ctx {
     int portrait;
     lk_rect body; /* between the header / step bar and the footer */
     int font;     /* body text size, px */
+    int page;     /* a list's page the person turned to (the UI's own state, not the view's) */
 } lk_screen_ctx;
+
+/* A button with this intent turns its screen's list to page arg; the UI keeps it (it resets
+ * when the screen changes) and posts nothing to the session. */
+#define LK_UI_INTENT_PAGE ((lk_intent)1000)
 
 typedef struct lk_screen {
     const char *name;
