@@ -482,8 +482,9 @@ static int d_text(lk_disp *d, const char *utf8, lk_rect box, int size, uint32_t 
     if (th > box.h || e->clipped) {
         s->clipped++;
         if (s->debug)
-            fprintf(stderr, "lk_disp: clipped %dpx text in %dx%d: %.60s\n", size, box.w, box.h,
-                    utf8);
+            /* Size and box only: the text may be a person's name. */
+            fprintf(stderr, "lk_disp: clipped %dpx text (%zu bytes) in %dx%d\n", size, strlen(utf8),
+                    box.w, box.h);
     }
     SDL_Rect src = {0, 0, tw, h};
     SDL_Rect dst = {box.x, box.y, tw, h};
