@@ -91,6 +91,7 @@ int lk_face_plugin_open(const lk_face_plugin_cfg *cfg, lk_face_matcher *out, lk_
                              .plugin_path = cfg->plugin_path,
                              .kind = LK_PLUGIN_KIND_FACE,
                              .config = cfg->config,
+                             .allow_sha256 = cfg->allow_sha256,
                              .time_limit_ms = cfg->time_limit_ms,
                              .memory_limit_mb = cfg->memory_limit_mb,
                              .max_reply = 64u << 10};
@@ -107,6 +108,7 @@ int lk_face_plugin_open_policy(const lk_face_policy *p, lk_face_matcher *out, lk
 {
     lk_face_plugin_cfg cfg = {.plugin_path = p->plugin,
                               .config = p->plugin_config,
+                              .allow_sha256 = p->plugin_allow,
                               .time_limit_ms = p->time_limit_ms,
                               .memory_limit_mb = p->memory_limit_mb};
     return lk_face_plugin_open(&cfg, out, err);

@@ -16,6 +16,7 @@ typedef struct lk_face_plugin_cfg {
     uint32_t time_limit_ms;   /* per call (0: 10,000) */
     uint32_t memory_limit_mb; /* worker address-space cap (0: none) */
     const char *host_path;    /* NULL: $LK_PLUGIN_HOST or the built lk-plugin-host */
+    const char *allow_sha256; /* NULL/"": any; else the .so's SHA-256 must be listed */
 } lk_face_plugin_cfg;
 
 /* Makes a matcher; the worker starts on first use. Close with lk_face_close. */

@@ -132,6 +132,7 @@ int lk_idreader_plugin_open(const lk_idreader_plugin_cfg *cfg, lk_idreader *out,
                              .plugin_path = cfg->plugin_path,
                              .kind = LK_PLUGIN_KIND_IDREADER,
                              .config = cfg->config,
+                             .allow_sha256 = cfg->allow_sha256,
                              .time_limit_ms = cfg->time_limit_ms,
                              .memory_limit_mb = cfg->memory_limit_mb,
                              .max_reply = 512u << 10};

@@ -3,12 +3,16 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
+#include <stdio.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <openssl/evp.h>
 
 /* size >= offsetof + sizeof: the member exists in the table as the plug-in was built. */
 #define HAS_MEMBER(ptr, type, member, size)                                                        \
@@ -124,7 +128,57 @@ static int bind_desc(lk_plugin_lib *lib, uint32_t kind, lk_err *err)
                 : check_idreader(lib, (const lk_plugin_idreader_desc *)(const void *)head, err);
 }
 
-int lk_plugin_lib_open(const char *path, uint32_t kind, lk_plugin_lib *lib, lk_err *err)
+/* SHA-256 of what fd holds, lower-case hex. */
+static int hash_fd(int fd, char hex[65])
+{
+    unsigned char buf[65536], d[32];
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    int ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1;
+    ssize_t n;
+    while (ok && (n = read(fd, buf, sizeof buf)) != 0)
+        ok = n > 0 ? EVP_DigestUpdate(md, buf, (size_t)n) == 1 : errno == EINTR;
+    ok = ok && EVP_DigestFinal_ex(md, d, NULL) == 1;
+    EVP_MD_CTX_free(md);
+    for (int i = 0; ok && i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", d[i]);
+    return ok ? 0 : -1;
+}
+
+static int listed(const char *allow, const char *hex)
+{
+    for (const char *p = allow; *p;) {
+        size_t n = strcspn(p, ",");
+        if (n == 64 && strncasecmp(p, hex, 64) == 0)
+            return 1;
+        p += n + (p[n] == ',');
+    }
+    return 0;
+}
+
+/* The bytes hashed are the bytes loaded: the file is opened once, hashed through that
+ * descriptor and dlopen-ed through /proc/self/fd, so it cannot be swapped in between. */
+static int open_allowed(const char *path, const char *allow, void **dl, lk_err *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return lk_err_set(err, LK_EINVAL, "plug-in %s: %s", path, strerror(errno));
+    char hex[65] = "", via[64];
+    int rc = hash_fd(fd, hex) == 0 ? 0 : lk_err_set(err, LK_EIO, "plug-in %s: cannot hash", path);
+    if (rc == 0 && !listed(allow, hex))
+        rc = lk_err_set(err, LK_EINVAL,
+                        "plug-in %s (SHA-256 %s) is not in the applied bundle's plugins.json", path,
+                        hex);
+    snprintf(via, sizeof via, "/proc/self/fd/%d", fd);
+    if (rc == 0 && !(*dl = dlopen(via, RTLD_NOW | RTLD_LOCAL))) {
+        const char *why = dlerror();
+        rc = lk_err_set(err, LK_EPLUGIN, "dlopen: %s", why ? why : "failed");
+    }
+    close(fd);
+    return rc;
+}
+
+int lk_plugin_lib_open_allowed(const char *path, uint32_t kind, const char *allow,
+                               lk_plugin_lib *lib, lk_err *err)
 {
     *lib = (lk_plugin_lib){0};
     if (kind != LK_PLUGIN_KIND_FACE && kind != LK_PLUGIN_KIND_IDREADER)
@@ -132,8 +186,10 @@ int lk_plugin_lib_open(const char *path, uint32_t kind, lk_plugin_lib *lib, lk_e
     int rc = lk_plugin_check_file(path, err);
     if (rc != 0)
         return rc;
-    lib->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    if (!lib->dl) {
+    if (allow && *allow) {
+        if ((rc = open_allowed(path, allow, &lib->dl, err)) != 0)
+            return rc;
+    } else if (!(lib->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL))) {
         const char *why = dlerror();
         return lk_err_set(err, LK_EPLUGIN, "dlopen: %s", why ? why : "failed");
     }
@@ -141,6 +197,11 @@ int lk_plugin_lib_open(const char *path, uint32_t kind, lk_plugin_lib *lib, lk_e
     if (rc != 0)
         lk_plugin_lib_close(lib);
     return rc;
+}
+
+int lk_plugin_lib_open(const char *path, uint32_t kind, lk_plugin_lib *lib, lk_err *err)
+{
+    return lk_plugin_lib_open_allowed(path, kind, NULL, lib, err);
 }
 
 void lk_plugin_lib_close(lk_plugin_lib *lib)

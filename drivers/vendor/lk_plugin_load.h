@@ -6,7 +6,8 @@
  * RTLD_NOW | RTLD_LOCAL (unresolved symbols fail now, not mid-session; vendor symbols never
  * leak into our namespace); the entry symbol of the ABI major we speak exists; the descriptor's
  * magic, kind and major are ours; each size-prefixed table is long enough for every member we
- * will touch. Anything else is refused with a reason. */
+ * will touch. Anything else is refused with a reason. With an allow-list (the applied
+ * configuration bundle's plugins.json) the file's SHA-256 must also be on it. */
 #ifndef LK_DRIVERS_LK_PLUGIN_LOAD_H
 #define LK_DRIVERS_LK_PLUGIN_LOAD_H
 
@@ -32,6 +33,11 @@ int lk_plugin_check_file(const char *path, lk_err *err);
 /* Runs every check and fills lib. On failure nothing stays loaded. Errors: LK_EINVAL (file),
  * LK_EPLUGIN (dlopen, missing symbol, bad descriptor, short table), LK_EVERSION (major). */
 int lk_plugin_lib_open(const char *path, uint32_t kind, lk_plugin_lib *lib, lk_err *err);
+
+/* The same, and when allow is neither NULL nor "" (comma-separated SHA-256 hex values) the
+ * file's SHA-256 must be one of them: LK_EINVAL naming the file and its hash otherwise. */
+int lk_plugin_lib_open_allowed(const char *path, uint32_t kind, const char *allow,
+                               lk_plugin_lib *lib, lk_err *err);
 
 void lk_plugin_lib_close(lk_plugin_lib *lib);
 

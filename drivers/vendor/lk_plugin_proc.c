@@ -22,7 +22,7 @@
 extern char **environ;
 
 struct lk_plugin_proc {
-    char *host_path, *plugin_path, *config;
+    char *host_path, *plugin_path, *config, *allow;
     uint32_t kind, time_limit_ms, memory_limit_mb;
     size_t max_reply;
     pid_t pid;
@@ -48,12 +48,13 @@ int lk_plugin_proc_new(const lk_plugin_proc_cfg *cfg, lk_plugin_proc **out, lk_e
     p->host_path = dup_or_empty(host && host[0] ? host : LK_PLUGIN_HOST_DEFAULT);
     p->plugin_path = dup_or_empty(cfg->plugin_path);
     p->config = dup_or_empty(cfg->config);
+    p->allow = dup_or_empty(cfg->allow_sha256);
     p->kind = cfg->kind;
     p->time_limit_ms = cfg->time_limit_ms ? cfg->time_limit_ms : 10000;
     p->memory_limit_mb = cfg->memory_limit_mb;
     p->max_reply = cfg->max_reply ? cfg->max_reply : (1u << 20);
     p->fd = -1;
-    if (!p->host_path || !p->plugin_path || !p->config) {
+    if (!p->host_path || !p->plugin_path || !p->config || !p->allow) {
         lk_plugin_proc_free(p);
         return lk_err_set(err, LK_ENOMEM, "out of memory");
     }
@@ -132,9 +133,12 @@ static int spawn(lk_plugin_proc *p, lk_err *err)
                                  strerror(errno));
     char mem[24];
     snprintf(mem, sizeof mem, "%u", (unsigned)p->memory_limit_mb);
-    char *argv[] = {p->host_path,  "--kind", (char *)lk_plugin_kind_name(p->kind),
-                    "--memory-mb", mem,      p->plugin_path,
-                    NULL};
+    /* The allow-list goes last and only when there is one: the host checks the hash itself,
+     * on the very descriptor it loads. */
+    char *argv[] = {
+        p->host_path, "--kind",       (char *)lk_plugin_kind_name(p->kind), "--memory-mb",
+        mem,          p->plugin_path, p->allow[0] ? "--allow" : NULL,       p->allow,
+        NULL};
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     /* The worker's stdout is not ours: a chatty vendor must not corrupt kioskctl's JSON. */
@@ -309,6 +313,7 @@ void lk_plugin_proc_free(lk_plugin_proc *p)
     stop(p, 500);
     free(p->host_path);
     free(p->plugin_path);
+    free(p->allow);
     if (p->config) {
         explicit_bzero(p->config, strlen(p->config));
         free(p->config);

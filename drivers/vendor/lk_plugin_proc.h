@@ -24,6 +24,8 @@ typedef struct lk_plugin_proc_cfg {
     const char *plugin_path;  /* the vendor .so */
     uint32_t kind;            /* LK_PLUGIN_KIND_* */
     const char *config;       /* handed to the plug-in's open; may be NULL */
+    const char *allow_sha256; /* NULL or "": any; else comma-separated SHA-256 hex the .so
+                               * must match (the applied bundle's plugins.json) */
     uint32_t time_limit_ms;   /* per call; 0 means 10,000 */
     uint32_t memory_limit_mb; /* the worker's address-space cap; 0 means none */
     size_t max_reply;         /* largest reply accepted; 0 means 1 MiB */

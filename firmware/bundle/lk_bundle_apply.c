@@ -46,12 +46,17 @@ int lk_bundle_step_parse(const char *name)
 }
 
 /* Where each step ends. The kill hook exists so a test can prove that a power cut after any
- * step leaves the old configuration or the new one. */
+ * step leaves the old configuration or the new one; it is compiled only into test builds
+ * (CMake LK_TEST_HOOKS), so no shipped kiosk can be made to kill itself mid-apply. */
 static void reached(const lk_bundle_opts *o, lk_bundle_result *res, lk_bundle_step s)
 {
     res->reached = s;
+#ifdef LK_TEST_HOOKS
     if (o->kill_after == s)
         raise(SIGKILL);
+#else
+    (void)o;
+#endif
 }
 
 typedef struct apply_ctx {
@@ -136,7 +141,7 @@ static lk_bundle_reason validate_settings(apply_ctx *a, const char *path, lk_err
                                   e->string);
         if (lk_config_validate(e->string, e->valuestring, &why) != 0)
             return lk_bundle_fail(err,
-                                  strncmp(why.msg, "unknown", 7) == 0 ? LK_BUNDLE_UNKNOWN_KEY
+                                  strncmp(why.msg, "unknown", 7) == 0 ? LK_BUNDLE_UNKNOWN_SETTING
                                                                       : LK_BUNDLE_BAD_VALUE,
                                   "settings.json: %s", why.msg);
     }
@@ -440,6 +445,19 @@ static void audit_rejection(lk_store *st, const char *actor, const char *path,
     free(s);
 }
 
+/* The bundle stays applied; the failed export is on record with its reason. */
+static void audit_export_failure(apply_ctx *a, const char *why)
+{
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddNumberToObject(d, "version", (double)a->m->version);
+    cJSON_AddStringToObject(d, "message", why);
+    char *s = cJSON_PrintUnformatted(d);
+    cJSON_Delete(d);
+    if (s)
+        (void)lk_audit_append(a->st, a->o->actor, "bundle.export_failed", s, NULL);
+    free(s);
+}
+
 static void export_if_asked(apply_ctx *a, const char *path)
 {
     if (!a->m->export_requested)
@@ -456,9 +474,10 @@ static void export_if_asked(apply_ctx *a, const char *path)
     snprintf(key, sizeof key, "%s/kiosk-export.key", a->o->state_dir);
     lk_err why = {0};
     if (lk_bundle_export(a->st, dir, key, a->o->log_path, a->res->export_path,
-                         sizeof a->res->export_path, &why) != 0)
+                         sizeof a->res->export_path, &why) != 0) {
         snprintf(a->res->export_error, sizeof a->res->export_error, "%s", why.msg);
-    else
+        audit_export_failure(a, why.msg);
+    } else
         reached(a->o, a->res, LK_BUNDLE_STEP_EXPORTED);
 }
 

@@ -229,6 +229,33 @@ static int build(lk_store *st, const char *tmp, const char *key_path, const char
     return rc;
 }
 
+/* Test builds only: LK_BUNDLE_EXPORT_ERRNO=EROFS makes the export folder fail to be created as
+ * on a read-only stick, for machines where no read-only mount can be made. */
+static int export_errno_hook(void)
+{
+#ifdef LK_TEST_HOOKS
+    const char *e = getenv("LK_BUNDLE_EXPORT_ERRNO");
+    if (e && strcmp(e, "EROFS") == 0) {
+        errno = EROFS;
+        return -1;
+    }
+#endif
+    return 0;
+}
+
+/* Why nothing could be written: a read-only stick is the common case and is said plainly. */
+static int unwritable(const char *dir, const char *tmp, int e, lk_err *err)
+{
+    if (e == EROFS)
+        return lk_err_set_native(err, LK_EIO, LK_ERR_DOMAIN_ERRNO, e,
+                                 "stick is read-only: export needs a writable volume (%s)", dir);
+    if (e == EACCES || e == EPERM)
+        return lk_err_set_native(err, LK_EIO, LK_ERR_DOMAIN_ERRNO, e,
+                                 "export folder %s is not writable: %s", dir, strerror(e));
+    return lk_err_set_native(err, LK_EIO, LK_ERR_DOMAIN_ERRNO, e, "create %s: %s", tmp,
+                             strerror(e));
+}
+
 int lk_bundle_export(lk_store *st, const char *dir, const char *key_path, const char *log_path,
                      char *path_out, size_t path_size, lk_err *err)
 {
@@ -245,8 +272,8 @@ int lk_bundle_export(lk_store *st, const char *dir, const char *key_path, const 
     lk_bundle_fmt(tmp, sizeof tmp, "%s/.lk-export-%s-%s.tmp", dir, name, stamp);
     int rc = 0;
     (void)lk_bundle_remove_tree(tmp);
-    if (mkdir(tmp, 0755) != 0)
-        rc = lk_err_set(err, LK_EIO, "create %s: %s", tmp, strerror(errno));
+    if (export_errno_hook() != 0 || mkdir(tmp, 0755) != 0)
+        rc = unwritable(dir, tmp, errno, err);
     if (rc == 0)
         rc = build(st, tmp, key_path, log_path, name, created, err);
     if (rc == 0 &&
@@ -412,14 +439,33 @@ int lk_bundle_scan(const char *dir, lk_bundle_found_cb cb, void *ctx, lk_err *er
     return found;
 }
 
+int lk_bundle_mounted(const char *mount_point)
+{
+    struct stat sb, up;
+    char parent[1100];
+    if (!mount_point || !*mount_point || stat(mount_point, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return 0;
+    if (lk_bundle_fmt(parent, sizeof parent, "%s/..", mount_point) == 0 && stat(parent, &up) == 0 &&
+        up.st_dev != sb.st_dev)
+        return 1; /* a file system of its own: mounted, even if the stick is empty */
+    DIR *d = opendir(mount_point);
+    int any = 0;
+    struct dirent *e;
+    while (d && !any && (e = readdir(d)) != NULL)
+        any = strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    if (d)
+        closedir(d);
+    return any;
+}
+
 int lk_bundle_on_usb_event(lk_usb_event_kind kind, const lk_usb_device *dev,
                            const char *mount_point, lk_bundle_found_cb cb, void *ctx, lk_err *err)
 {
     if (kind != LK_USB_ARRIVED || !dev || !dev->mass_storage)
         return 0;
-    struct stat sb;
-    if (!mount_point || !*mount_point || stat(mount_point, &sb) != 0 || !S_ISDIR(sb.st_mode))
+    /* An empty folder is the mount point before the OS has mounted the stick on it. */
+    if (!lk_bundle_mounted(mount_point))
         return lk_err_set(err, LK_ENOENT, "nothing mounted at %s yet",
-                          mount_point ? mount_point : "(no usb.mount_point)");
+                          mount_point && *mount_point ? mount_point : "(no usb.mount_point)");
     return lk_bundle_scan(mount_point, cb, ctx, err);
 }

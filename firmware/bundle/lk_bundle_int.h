@@ -11,6 +11,8 @@
 
 #define LK_BUNDLE_MANIFEST_NAME "manifest.json"
 #define LK_BUNDLE_SIG_NAME      "manifest.sig"
+/* manifest.sig: the signer's key id, then the Ed25519 signature. */
+#define LK_BUNDLE_SIG_LEN (LK_BUNDLE_KEY_ID_LEN + LK_SIGN_LEN)
 
 /* snprintf for paths: on truncation the result is "" (so it names no file at all rather than
  * the wrong one) and -1 is returned. */

@@ -19,12 +19,14 @@ struct lk_bundle_reader {
     FILE *f;
     lk_bundle_manifest *m;
     char manifest_hash[65];
+    char key_id[2 * LK_BUNDLE_KEY_ID_LEN + 1];
 };
 
 static const char *const reason_names[] = {
     [LK_BUNDLE_OK] = "ok",
     [LK_BUNDLE_MALFORMED] = "malformed",
     [LK_BUNDLE_BAD_SIGNATURE] = "bad-signature",
+    [LK_BUNDLE_UNKNOWN_KEY] = "unknown-key",
     [LK_BUNDLE_WRONG_KIOSK] = "wrong-kiosk",
     [LK_BUNDLE_OLD_VERSION] = "older-or-equal-version",
     [LK_BUNDLE_PATH_TRAVERSAL] = "path-traversal",
@@ -32,7 +34,7 @@ static const char *const reason_names[] = {
     [LK_BUNDLE_BAD_PATH] = "bad-path",
     [LK_BUNDLE_OVERSIZED] = "oversized",
     [LK_BUNDLE_TAMPERED] = "tampered-file",
-    [LK_BUNDLE_UNKNOWN_KEY] = "unknown-key",
+    [LK_BUNDLE_UNKNOWN_SETTING] = "unknown-setting",
     [LK_BUNDLE_BAD_VALUE] = "bad-value",
     [LK_BUNDLE_IO] = "io-error",
 };
@@ -52,12 +54,12 @@ lk_bundle_reason lk_bundle_fail(lk_err *err, lk_bundle_reason r, const char *fmt
         char msg[sizeof err->msg];
         vsnprintf(msg, sizeof msg, fmt, ap);
         va_end(ap);
-        int code = r == LK_BUNDLE_BAD_SIGNATURE                             ? LK_EBADSIG
-                   : r == LK_BUNDLE_OLD_VERSION                             ? LK_EVERSION
-                   : r == LK_BUNDLE_IO                                      ? LK_EIO
-                   : r == LK_BUNDLE_TAMPERED                                ? LK_ECORRUPT
-                   : r == LK_BUNDLE_UNKNOWN_KEY || r == LK_BUNDLE_BAD_VALUE ? LK_ECONFIG
-                                                                            : LK_EINVAL;
+        int code = r == LK_BUNDLE_BAD_SIGNATURE || r == LK_BUNDLE_UNKNOWN_KEY   ? LK_EBADSIG
+                   : r == LK_BUNDLE_OLD_VERSION                                 ? LK_EVERSION
+                   : r == LK_BUNDLE_IO                                          ? LK_EIO
+                   : r == LK_BUNDLE_TAMPERED                                    ? LK_ECORRUPT
+                   : r == LK_BUNDLE_UNKNOWN_SETTING || r == LK_BUNDLE_BAD_VALUE ? LK_ECONFIG
+                                                                                : LK_EINVAL;
         lk_err_set(err, code, "%s: %s", lk_bundle_reason_name(r), msg);
     }
     return r;
@@ -325,9 +327,10 @@ int lk_bundle_read_header(FILE *f, char name[LK_BUNDLE_PATH_MAX + 1], uint64_t *
     return 0;
 }
 
-/* The manifest and its signature, raw: read before anything is parsed. */
-static lk_bundle_reason read_front(FILE *f, char **manifest, size_t *len, uint8_t sig[64],
-                                   lk_err *err)
+/* The manifest and its signature member (key id, then signature), raw: read before anything is
+ * parsed. */
+static lk_bundle_reason read_front(FILE *f, char **manifest, size_t *len,
+                                   uint8_t sig[LK_BUNDLE_SIG_LEN], lk_err *err)
 {
     char magic[8], name[LK_BUNDLE_PATH_MAX + 1];
     uint64_t size = 0;
@@ -347,26 +350,74 @@ static lk_bundle_reason read_front(FILE *f, char **manifest, size_t *len, uint8_
     if (lk_bundle_read_exact(f, *manifest, *len) != 0)
         return lk_bundle_fail(err, LK_BUNDLE_MALFORMED, "truncated manifest");
     (*manifest)[*len] = '\0';
-    if (lk_bundle_read_header(f, name, &size) != 0 || strcmp(name, LK_BUNDLE_SIG_NAME) != 0 ||
-        size != LK_SIGN_LEN || lk_bundle_read_exact(f, sig, LK_SIGN_LEN) != 0)
-        return lk_bundle_fail(err, LK_BUNDLE_MALFORMED, "second member is not a %d-byte %s",
-                              LK_SIGN_LEN, LK_BUNDLE_SIG_NAME);
+    if (lk_bundle_read_header(f, name, &size) != 0 || strcmp(name, LK_BUNDLE_SIG_NAME) != 0)
+        return lk_bundle_fail(err, LK_BUNDLE_MALFORMED, "second member is not %s",
+                              LK_BUNDLE_SIG_NAME);
+    if (size != LK_BUNDLE_SIG_LEN || lk_bundle_read_exact(f, sig, LK_BUNDLE_SIG_LEN) != 0)
+        return lk_bundle_fail(
+            err, LK_BUNDLE_MALFORMED, "%s of %llu bytes, format %d has %d (key id, signature)%s",
+            LK_BUNDLE_SIG_NAME, (unsigned long long)size, LK_BUNDLE_FORMAT, LK_BUNDLE_SIG_LEN,
+            size == LK_SIGN_LEN ? ": a format-1 bundle, re-create it" : "");
     return LK_BUNDLE_OK;
 }
 
-lk_bundle_reason lk_bundle_open(FILE *f, const lk_sign_key *admin, lk_bundle_reader **out,
-                                lk_err *err)
+int lk_bundle_key_id(const lk_sign_key *k, char hex[2 * LK_BUNDLE_KEY_ID_LEN + 1], lk_err *err)
+{
+    uint8_t raw[LK_SIGN_PUB_LEN], id[32];
+    int rc = lk_sign_public_raw(k, raw, err);
+    if (rc != 0)
+        return rc;
+    lk_sign_sha256(raw, sizeof raw, id);
+    lk_sign_hex(id, LK_BUNDLE_KEY_ID_LEN, hex);
+    return 0;
+}
+
+static int all_zero(const uint8_t *b, size_t n)
+{
+    uint8_t acc = 0;
+    for (size_t i = 0; i < n; i++)
+        acc |= b[i];
+    return acc == 0;
+}
+
+/* Key id first: a bundle for another admin key is told apart from a forged or edited one. */
+static lk_bundle_reason check_signature(const lk_sign_key *admin, const char *manifest, size_t len,
+                                        const uint8_t sig[LK_BUNDLE_SIG_LEN], lk_err *err)
+{
+    char want[2 * LK_BUNDLE_KEY_ID_LEN + 1], got[2 * LK_BUNDLE_KEY_ID_LEN + 1];
+    if (!admin)
+        return lk_bundle_fail(err, LK_BUNDLE_BAD_SIGNATURE,
+                              "no pinned admin key to check the signature with");
+    if (all_zero(sig, LK_BUNDLE_SIG_LEN))
+        return lk_bundle_fail(err, LK_BUNDLE_BAD_SIGNATURE, "the bundle is unsigned");
+    lk_err why = {0};
+    if (lk_bundle_key_id(admin, want, &why) != 0)
+        return lk_bundle_fail(err, LK_BUNDLE_IO, "pinned admin key: %s", why.msg);
+    lk_sign_hex(sig, LK_BUNDLE_KEY_ID_LEN, got);
+    if (strcmp(want, got) != 0)
+        return lk_bundle_fail(err, LK_BUNDLE_UNKNOWN_KEY,
+                              "signed by key %.16s..., not the pinned admin key %.16s...", got,
+                              want);
+    if (lk_sign_verify(admin, LK_SIGN_CTX_BUNDLE, manifest, len, sig + LK_BUNDLE_KEY_ID_LEN,
+                       LK_SIGN_LEN, NULL) != 0)
+        return lk_bundle_fail(err, LK_BUNDLE_BAD_SIGNATURE,
+                              "names the pinned admin key %.16s... but its signature does not "
+                              "verify (manifest edited or signature forged)",
+                              want);
+    return LK_BUNDLE_OK;
+}
+
+static lk_bundle_reason open_reader(FILE *f, const lk_sign_key *admin, int verify,
+                                    lk_bundle_reader **out, lk_err *err)
 {
     *out = NULL;
     char *manifest = NULL;
     size_t len = 0;
-    uint8_t sig[LK_SIGN_LEN], digest[32];
+    uint8_t sig[LK_BUNDLE_SIG_LEN], digest[32];
     lk_bundle_manifest *m = NULL;
     lk_bundle_reason r = read_front(f, &manifest, &len, sig, err);
-    if (r == LK_BUNDLE_OK && admin &&
-        lk_sign_verify(admin, LK_SIGN_CTX_BUNDLE, manifest, len, sig, LK_SIGN_LEN, NULL) != 0)
-        r = lk_bundle_fail(err, LK_BUNDLE_BAD_SIGNATURE,
-                           "manifest not signed by the pinned admin key");
+    if (r == LK_BUNDLE_OK && verify)
+        r = check_signature(admin, manifest, len, sig, err);
     if (r == LK_BUNDLE_OK)
         r = lk_bundle_manifest_parse(manifest, len, &m, err);
     lk_bundle_reader *rd = r == LK_BUNDLE_OK ? calloc(1, sizeof *rd) : NULL;
@@ -375,6 +426,7 @@ lk_bundle_reason lk_bundle_open(FILE *f, const lk_sign_key *admin, lk_bundle_rea
     if (r == LK_BUNDLE_OK) {
         lk_sign_sha256(manifest, len, digest);
         lk_sign_hex(digest, 32, rd->manifest_hash);
+        lk_sign_hex(sig, LK_BUNDLE_KEY_ID_LEN, rd->key_id);
         rd->f = f;
         rd->m = m;
         *out = rd;
@@ -383,6 +435,22 @@ lk_bundle_reason lk_bundle_open(FILE *f, const lk_sign_key *admin, lk_bundle_rea
     }
     free(manifest);
     return r;
+}
+
+lk_bundle_reason lk_bundle_open(FILE *f, const lk_sign_key *admin, lk_bundle_reader **out,
+                                lk_err *err)
+{
+    return open_reader(f, admin, 1, out, err);
+}
+
+lk_bundle_reason lk_bundle_open_unverified(FILE *f, lk_bundle_reader **out, lk_err *err)
+{
+    return open_reader(f, NULL, 0, out, err);
+}
+
+const char *lk_bundle_reader_key_id(const lk_bundle_reader *r)
+{
+    return r->key_id;
 }
 
 const lk_bundle_manifest *lk_bundle_reader_manifest(const lk_bundle_reader *r)

@@ -153,20 +153,31 @@ static int append_file(FILE *out, const char *src, const char *rel)
     return total == (uint64_t)sb.st_size ? 0 : -1;
 }
 
+/* manifest.sig: the key id of `key`, then its signature of the manifest. */
+static int make_sig(const lk_sign_key *key, const char *manifest, size_t len,
+                    uint8_t sig[LK_BUNDLE_SIG_LEN], lk_err *err)
+{
+    char id[2 * LK_BUNDLE_KEY_ID_LEN + 1];
+    if (lk_bundle_key_id(key, id, err) != 0 || lk_sign_unhex(id, sig, LK_BUNDLE_KEY_ID_LEN) != 0 ||
+        lk_sign_sign(key, LK_SIGN_CTX_BUNDLE, manifest, len, sig + LK_BUNDLE_KEY_ID_LEN, err) != 0)
+        return LK_EIO;
+    return 0;
+}
+
 static int write_bundle(FILE *out, const char *src, const file_list *fl, const char *manifest,
                         const lk_sign_key *key, lk_err *err)
 {
-    uint8_t sig[LK_SIGN_LEN] = {0};
+    uint8_t sig[LK_BUNDLE_SIG_LEN] = {0}; /* all zero: unsigned */
     size_t len = strlen(manifest);
     if (len > LK_BUNDLE_MANIFEST_MAX)
         return lk_err_set(err, LK_EINVAL, "manifest over %u bytes", LK_BUNDLE_MANIFEST_MAX);
-    if (key && lk_sign_sign(key, LK_SIGN_CTX_BUNDLE, manifest, len, sig, err) != 0)
+    if (key && make_sig(key, manifest, len, sig, err) != 0)
         return LK_EIO;
     if (fwrite(LK_BUNDLE_MAGIC, 1, 8, out) != 8 ||
         lk_bundle_write_header(out, LK_BUNDLE_MANIFEST_NAME, len) != 0 ||
         fwrite(manifest, 1, len, out) != len ||
-        lk_bundle_write_header(out, LK_BUNDLE_SIG_NAME, LK_SIGN_LEN) != 0 ||
-        fwrite(sig, 1, LK_SIGN_LEN, out) != LK_SIGN_LEN)
+        lk_bundle_write_header(out, LK_BUNDLE_SIG_NAME, LK_BUNDLE_SIG_LEN) != 0 ||
+        fwrite(sig, 1, LK_BUNDLE_SIG_LEN, out) != LK_BUNDLE_SIG_LEN)
         return lk_err_set(err, LK_EIO, "write bundle");
     for (int i = 0; i < fl->n; i++)
         if (append_file(out, src, fl->paths[i]) != 0)
@@ -219,7 +230,7 @@ static char *read_to_signature(FILE *f, size_t *len)
     *len = (size_t)size;
     if (lk_bundle_read_exact(f, manifest, *len) != 0 ||
         lk_bundle_read_header(f, name, &size) != 0 || strcmp(name, LK_BUNDLE_SIG_NAME) ||
-        size != LK_SIGN_LEN) {
+        size != LK_BUNDLE_SIG_LEN) {
         free(manifest);
         return NULL;
     }
@@ -232,16 +243,19 @@ int lk_bundle_sign_file(const char *path, const lk_sign_key *key, lk_err *err)
     if (!f)
         return lk_err_set(err, LK_EIO, "open %s: %s", path, strerror(errno));
     size_t len = 0;
-    uint8_t sig[LK_SIGN_LEN];
+    uint8_t sig[LK_BUNDLE_SIG_LEN];
     char *manifest = read_to_signature(f, &len);
-    int rc = manifest ? 0
-                      : lk_err_set(err, LK_EINVAL,
-                                   "%s: not a bundle (manifest, then its signature)", path);
+    int rc = manifest
+                 ? 0
+                 : lk_err_set(err, LK_EINVAL,
+                              "%s: not a format-%d bundle (manifest, then key id and signature)",
+                              path, LK_BUNDLE_FORMAT);
     long at = rc == 0 ? ftell(f) : -1;
-    if (rc == 0 && lk_sign_sign(key, LK_SIGN_CTX_BUNDLE, manifest, len, sig, err) != 0)
+    if (rc == 0 && make_sig(key, manifest, len, sig, err) != 0)
         rc = LK_EIO;
-    if (rc == 0 && (fseek(f, at, SEEK_SET) != 0 || fwrite(sig, 1, LK_SIGN_LEN, f) != LK_SIGN_LEN ||
-                    fflush(f) != 0 || fsync(fileno(f)) != 0))
+    if (rc == 0 &&
+        (fseek(f, at, SEEK_SET) != 0 || fwrite(sig, 1, LK_BUNDLE_SIG_LEN, f) != LK_BUNDLE_SIG_LEN ||
+         fflush(f) != 0 || fsync(fileno(f)) != 0))
         rc = lk_err_set(err, LK_EIO, "write signature into %s", path);
     if (fclose(f) != 0 && rc == 0)
         rc = lk_err_set(err, LK_EIO, "close %s", path);

@@ -135,6 +135,8 @@ static const config_key known_keys[] = {
     {"ui.voice_mute", "0", "1 silences the spoken prompts of each step", CFG_CHOICE, 0, 0, "0|1"},
     {"usb.mount_point", "/media/licensekiosk", "where the OS mounts a USB stick (read-only)",
      CFG_PATH, 0, 255, NULL},
+    {"usb.mount_wait_s", "10", "seconds after a stick arrives to wait for the OS to mount it",
+     CFG_INT, 0, 120, NULL},
 };
 #define N_KEYS (sizeof known_keys / sizeof known_keys[0])
 

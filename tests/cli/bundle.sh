@@ -22,7 +22,8 @@ json() { # JSON EXPR: evaluates a Python expression over d = the JSON
 }
 
 # craft OUT MANIFEST NAME=FILE...: writes a bundle container exactly as docs/bundle-format.md
-# says, with any manifest and members, so hostile bundles can be signed with the real key.
+# says (format 2: manifest.sig is a 32-byte key id and a 64-byte signature, zero = unsigned),
+# with any manifest and members, so hostile bundles can be signed with the real key.
 craft() {
     python3 - "$@" <<'PY'
 import struct, sys
@@ -30,7 +31,7 @@ out, manifest = sys.argv[1], sys.argv[2].encode()
 def member(name, data):
     n = name.encode()
     return struct.pack(">H", len(n)) + n + struct.pack(">Q", len(data)) + data
-blob = b"LKBUNDLE" + member("manifest.json", manifest) + member("manifest.sig", bytes(64))
+blob = b"LKBUNDLE" + member("manifest.json", manifest) + member("manifest.sig", bytes(96))
 for arg in sys.argv[3:]:
     name, path = arg.split("=", 1)
     blob += member(name, open(path, "rb").read())
@@ -94,14 +95,32 @@ mkbundle() { # NAME VERSION [create args...]: DIR NAME must exist
     shift 2
     k bundle create --version "$v" "$@" -o "$name.lkb" "$name" >/dev/null
 }
+# Key ids: SHA-256 of the raw Ed25519 public key, as `bundle keygen` reports it.
+admin_id=$(openssl pkey -pubin -in admin.pub -outform DER | tail -c 32 | sha256sum | cut -d' ' -f1)
+other_id=$(openssl pkey -pubin -in other.pub -outform DER | tail -c 32 | sha256sum | cut -d' ' -f1)
 mkdir -p s && echo '{"face.threshold":"0.90"}' >s/settings.json
 mkbundle s 2 --key other.key
-expect_reject "bad signature" s.lkb bad-signature
+out=$(k bundle inspect s.lkb) || fail "inspect: $out"
+json "$out" "d['key_id']=='$other_id' and d['signature']=='not checked'" || fail "inspect key id: $out"
+expect_reject "unknown key" s.lkb unknown-key
+[[ $(k bundle apply s.lkb || :) == *"signed by key ${other_id:0:16}"* ]] || fail "unknown-key names no key id"
 mkbundle s 2
 expect_reject "unsigned" s.lkb bad-signature
+# The pinned key's id with a signature that is not its: forged, not unknown.
+mkbundle s 2 --key admin.key
+python3 - s.lkb <<'PY'
+import struct, sys
+b = bytearray(open(sys.argv[1], "rb").read())
+n = struct.unpack(">Q", b[10 + 13:10 + 13 + 8])[0]  # manifest.json's length
+sig = 8 + 2 + 13 + 8 + n + 2 + 12 + 8  # magic, manifest member, manifest.sig header
+b[sig + 32 + 5] ^= 1  # a byte of the signature, after the key id
+open(sys.argv[1], "wb").write(b)
+PY
+expect_reject "forged signature" s.lkb bad-signature
+[[ $(k bundle apply s.lkb || :) == *"names the pinned admin key ${admin_id:0:16}"* ]] || fail "bad-signature message"
 mkdir -p unk && echo '{"face.threshold":"0.9","face.thresold":"0.9"}' >unk/settings.json
 mkbundle unk 2 --key admin.key
-expect_reject "unknown key" unk.lkb unknown-key
+expect_reject "unknown setting" unk.lkb unknown-setting
 mkdir -p badv && echo '{"face.threshold":"1000"}' >badv/settings.json
 mkbundle badv 2 --key admin.key
 expect_reject "bad value" badv.lkb bad-value
@@ -132,7 +151,7 @@ hostile() { # NAME REASON MANIFEST MEMBERS...
     k bundle sign --key admin.key "$name.lkb" >/dev/null
     expect_reject "$name" "$name.lkb" "$reason"
 }
-m() { printf '{"format":1,"bundle_version":2,"targets":["all"],"created":"2026-11-22T08:00:00Z","files":[%s]}' "$1"; }
+m() { printf '{"format":2,"bundle_version":2,"targets":["all"],"created":"2026-11-22T08:00:00Z","files":[%s]}' "$1"; }
 hostile traversal path-traversal "$(m "$(entry assets/../../etc/x s/settings.json)")" \
     "assets/../../etc/x=s/settings.json"
 hostile absolute absolute-path "$(m "$(entry /etc/passwd s/settings.json)")" "/etc/passwd=s/settings.json"
@@ -146,11 +165,11 @@ hostile missing tampered-file "$(m "$(entry assets/a.bin small.bin)")"
 hostile trailing tampered-file "$(m "$(entry assets/a.bin small.bin)")" "assets/a.bin=small.bin" \
     "assets/extra.bin=small.bin"
 hostile role bad-path "$(m "$(entry bin/run.sh small.bin)")" "bin/run.sh=small.bin"
-hostile field malformed '{"format":1,"bundle_version":2,"targets":["all"],"created":"2026-11-22T08:00:00Z","files":[],"script":"rm -rf /"}'
+hostile field malformed '{"format":2,"bundle_version":2,"targets":["all"],"created":"2026-11-22T08:00:00Z","files":[],"script":"rm -rf /"}'
 printf 'LKBUNDLE\0' >trunc.lkb
 expect_reject "truncated" trunc.lkb malformed
 reasons=$(db "SELECT json_extract(detail,'\$.reason') FROM audit WHERE event='bundle.reject'" | sort -u | tr '\n' ' ')
-for r in bad-signature unknown-key bad-value wrong-kiosk older-or-equal-version tampered-file \
+for r in bad-signature unknown-key unknown-setting bad-value wrong-kiosk older-or-equal-version tampered-file \
     path-traversal absolute-path oversized bad-path malformed; do
     [[ " $reasons" == *" $r "* ]] || fail "no audited rejection '$r' (have: $reasons)"
 done
@@ -178,31 +197,40 @@ state_of() { # DIR: prints old|new|mix:<why>
         echo "mix: version=$v threshold=$t y=$y licenses=$n current=$cur"
     fi
 }
-for step in verified checked staged validated installed written committed switched exported; do
-    rm -rf kill stick
-    cp -a base kill
-    mkdir stick
-    rc=0
-    { LK_DB=$work/kill/kiosk.db LK_BUNDLE_KILL_AFTER=$step timeout 60 "$KIOSKCTL" bundle apply \
-        v2.lkb --export-to "$work/stick" >kill.out 2>&1; } 2>/dev/null || rc=$?
-    [[ $rc -eq 137 ]] || fail "kill after $step: exit $rc: $(cat kill.out)"
-    # The next start recovers (what the kiosk does at boot), then the state is judged.
-    LK_DB=$work/kill/kiosk.db k bundle status >/dev/null || fail "status after kill at $step"
-    got=$(state_of kill)
-    case $step in
-    verified | checked | staged | validated | installed | written) want=old ;;
-    *) want=new ;;
-    esac
-    [[ $got == "$want" ]] || fail "kill after $step: $got, expected $want"
-    LK_DB=$work/kill/kiosk.db k audit verify >/dev/null || fail "audit chain after kill at $step"
-    [[ -z $(ls -A stick | grep -v '^lk-export-' || :) ]] || fail "kill after $step: partial export $(ls -A stick)"
-    # An interrupted apply is simply retried.
-    if [[ $step == staged || $step == written ]]; then
-        out=$(LK_DB=$work/kill/kiosk.db k bundle apply v2.lkb --export-to "$work/stick") ||
-            fail "retry after kill at $step: $out"
-        [[ $(state_of kill) == new ]] || fail "retry after kill at $step: $(state_of kill)"
-    fi
-done
+# The hook is compiled only with LK_TEST_HOOKS (the sanitizer/test build): a shipped kioskctl
+# ignores LK_BUNDLE_KILL_AFTER, which the else branch checks.
+if [[ ${LK_TEST_HOOKS:-0} == 1 ]]; then
+    for step in verified checked staged validated installed written committed switched exported; do
+        rm -rf kill stick
+        cp -a base kill
+        mkdir stick
+        rc=0
+        { LK_DB=$work/kill/kiosk.db LK_BUNDLE_KILL_AFTER=$step timeout 60 "$KIOSKCTL" bundle apply \
+            v2.lkb --export-to "$work/stick" >kill.out 2>&1; } 2>/dev/null || rc=$?
+        [[ $rc -eq 137 ]] || fail "kill after $step: exit $rc: $(cat kill.out)"
+        # The next start recovers (what the kiosk does at boot), then the state is judged.
+        LK_DB=$work/kill/kiosk.db k bundle status >/dev/null || fail "status after kill at $step"
+        got=$(state_of kill)
+        case $step in
+        verified | checked | staged | validated | installed | written) want=old ;;
+        *) want=new ;;
+        esac
+        [[ $got == "$want" ]] || fail "kill after $step: $got, expected $want"
+        LK_DB=$work/kill/kiosk.db k audit verify >/dev/null || fail "audit chain after kill at $step"
+        [[ -z $(ls -A stick | grep -v '^lk-export-' || :) ]] || fail "kill after $step: partial export $(ls -A stick)"
+        # An interrupted apply is simply retried.
+        if [[ $step == staged || $step == written ]]; then
+            out=$(LK_DB=$work/kill/kiosk.db k bundle apply v2.lkb --export-to "$work/stick") ||
+                fail "retry after kill at $step: $out"
+            [[ $(state_of kill) == new ]] || fail "retry after kill at $step: $(state_of kill)"
+        fi
+    done
+else
+    echo "bundle.sh: SKIP kill after each step: built without LK_TEST_HOOKS" >&2
+    rm -rf kill && cp -a base kill
+    out=$(LK_DB=$work/kill/kiosk.db LK_BUNDLE_KILL_AFTER=verified k bundle apply v2.lkb \
+        --export-to "$work") || fail "a build without test hooks honoured LK_BUNDLE_KILL_AFTER: $out"
+fi
 
 # --- export round trip ---
 rm -rf stick && mkdir stick
@@ -231,6 +259,80 @@ exp3=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1]).get("export","
 k bundle verify-export "$exp3" --pubkey kiosk.pub >/dev/null || fail "second export, same key"
 # Old versions are pruned: the current and the one before are kept.
 [[ $(ls kiosk/bundles | tr '\n' ' ') == "2 3 current " ]] || fail "version folders: $(ls kiosk/bundles)"
+
+# A real rollback: version 2 (new content, properly signed) after 3 is refused, as is 3 again.
+rm -rf old && mkdir old && echo '{"ui.language":"zh-CN"}' >old/settings.json
+k bundle create --version 2 --key admin.key -o old.lkb old >/dev/null
+for b in old.lkb v3.lkb; do
+    rc=0
+    out=$(k bundle apply $b) || rc=$?
+    [[ $rc -eq 1 ]] && json "$out" "d['reason']=='older-or-equal-version'" ||
+        fail "rollback with $b: $out"
+done
+[[ $(k bundle apply old.lkb || :) == *'bundle version 2 is not newer than the applied 3'* ]] ||
+    fail "rollback message"
+[[ $(get ui.language) == en ]] || fail "rollback changed ui.language"
+
+# --- plug-in hashes: the applied bundle's plugins.json is the loader's allow-list ---
+: "${LK_PLUGIN_DIR:?LK_PLUGIN_DIR must point at the built plug-ins}"
+python3 -c 'import sys; sys.stdout.buffer.write(b"\xff\xd8" + b"FACE" * 300 + b"\xff\xd9")' >id.jpg
+face() { # SO: kioskctl face verify through that plug-in
+    k face verify --plugin "$1" --config mode=match --id-photo id.jpg --live id.jpg
+}
+good_so=$LK_PLUGIN_DIR/face-test.so fake_so=$LK_PLUGIN_DIR/fake-face-ok.so
+# v1's plugins.json (one all-zero hash) is still in force: nothing else loads.
+rc=0
+out=$(face "$good_so") || rc=$?
+[[ $rc -eq 1 && $out == *"face-test.so (SHA-256 $(sha "$good_so")) is not in the applied bundle"* ]] ||
+    fail "a plug-in off the allow-list loaded: $rc $out"
+rm -rf p4 && mkdir p4 && echo '{"face":"'"$(sha "$good_so")"'"}' >p4/plugins.json
+k bundle create --version 4 --key admin.key -o p4.lkb p4 >/dev/null
+out=$(k bundle apply p4.lkb) || fail "apply p4: $out"
+out=$(k bundle status) || fail "status: $out"
+json "$out" "d['plugin_hashes']==['$(sha "$good_so")']" || fail "status plug-in hashes: $out"
+out=$(face "$good_so") || fail "listed plug-in refused: $out"
+json "$out" 'd["match"] is True' || fail "listed plug-in: $out"
+rc=0
+out=$(face "$fake_so") || rc=$?
+[[ $rc -eq 1 && $out == *"fake-face-ok.so (SHA-256 $(sha "$fake_so")) is not in"* ]] ||
+    fail "an unlisted plug-in loaded: $rc $out"
+# A listed plug-in copied elsewhere is the same bytes: allowed; one changed byte is not.
+cp "$good_so" copy.so && chmod 755 copy.so
+face "$work/copy.so" >/dev/null || fail "a listed plug-in at another path refused"
+printf 'x' >>copy.so
+face "$work/copy.so" >/dev/null && fail "a modified plug-in loaded"
+
+# --- an export onto a read-only stick: applied, the export refused with its reason, audited ---
+rm -rf ro p5 && mkdir ro p5 && echo '{"ui.language":"zh-CN"}' >p5/settings.json
+k bundle create --version 5 --export --key admin.key -o p5.lkb p5 >/dev/null
+ro_apply() { # a private mount namespace where ro/ is a read-only bind of itself (needs unshare)
+    unshare -rm sh -c 'mount --bind "$1/ro" "$1/ro" && mount -o remount,ro,bind "$1/ro" &&
+        exec timeout 60 "$2" bundle apply "$1/p5.lkb" --export-to "$1/ro"' sh "$work" "$KIOSKCTL"
+}
+ro_tested=1
+if unshare -rm sh -c 'mount --bind "$1" "$1" && mount -o remount,ro,bind "$1"' sh "$work/ro" 2>/dev/null; then
+    out=$(ro_apply) || fail "apply with a read-only export folder: $out"
+elif [[ ${LK_TEST_HOOKS:-0} == 1 ]]; then
+    echo "bundle.sh: no read-only mount here (unshare); injecting EROFS" >&2
+    out=$(LK_BUNDLE_EXPORT_ERRNO=EROFS k bundle apply p5.lkb --export-to "$work/ro") || fail "apply p5: $out"
+else
+    echo "bundle.sh: SKIP read-only export: neither unshare nor test hooks here" >&2
+    ro_tested=0
+fi
+if [[ $ro_tested == 1 ]]; then
+    json "$out" 'd["applied"] and "export" not in d and d["export_error"].startswith("stick is read-only: export needs a writable volume")' ||
+        fail "read-only export: $out"
+    [[ -z $(ls -A ro) ]] || fail "read-only export left $(ls -A ro)"
+    [[ $(get ui.language) == zh-CN ]] || fail "p5 not applied"
+    [[ $(db "SELECT detail FROM audit WHERE event='bundle.export_failed'") == *'stick is read-only'* ]] ||
+        fail "failed export not audited"
+fi
+if [[ $(id -u) -ne 0 ]]; then # chmod a-w binds only non-root
+    rm -rf p6 ro2 && mkdir p6 ro2 && chmod a-w ro2 && echo '{"ui.language":"en"}' >p6/settings.json
+    k bundle create --version 6 --export --key admin.key -o p6.lkb p6 >/dev/null
+    out=$(k bundle apply p6.lkb --export-to "$work/ro2") || fail "apply p6: $out"
+    json "$out" '"is not writable" in d["export_error"]' || fail "unwritable export: $out"
+fi
 
 # Usage errors exit 2.
 for c in "bundle" "bundle frob" "bundle create" "bundle sign x" "bundle apply"; do

@@ -152,6 +152,24 @@ grep -q -e L898902C -e ERIKSSON <<<"$audit" && fail "audit holds the document nu
 grep -a -q -e L898902C -e ERIKSSON "$work/kiosk.db" && fail "database holds the document number"
 run 0 "${db[@]}" audit verify
 
+# --- the trust list of an applied bundle: a passport whose CSCA only a bundle carries fails
+# passive authentication before the bundle is applied and passes after (its csca/ replaces
+# emrtd.csca_dir, here a foreign store)
+bdb=(--db "$work/b/kiosk.db")
+mkdir -p "$work/b" "$work/bsrc/csca"
+k bundle keygen "$work/admin.key" "$work/b/admin.pub" >/dev/null
+k "${bdb[@]}" config set emrtd.csca_dir "$work/other" >/dev/null
+k "${bdb[@]}" config set nfc.device "pn532_uart:$pty" >/dev/null
+run 1 "${bdb[@]}" emrtd read "${PASSPORT[@]}"
+has '"ds_certificate":false' && has '"blocked":true' || fail "bundle CSCA, before: $out"
+cp "$work/csca/csca.pem" "$work/bsrc/csca/test-csca.pem"
+k bundle create --version 1 --key "$work/admin.key" -o "$work/csca.lkb" "$work/bsrc" >/dev/null
+run 0 "${bdb[@]}" bundle apply "$work/csca.lkb"
+run 0 "${bdb[@]}" bundle status
+has "\"csca_dir\":\"$work/b/bundles/1/csca\"" || fail "bundle status trust list: $out"
+run 0 "${bdb[@]}" emrtd read "${PASSPORT[@]}"
+has '"passive_authentication":{"valid":true' || fail "bundle CSCA, after: $out"
+
 # --- TD1 with a JPEG 2000 face, decoded to PPM
 ctl "insert $work/td1.card" >/dev/null
 run 0 emrtd read "${dev[@]}" --doc D23145890734 --dob 340712 --expiry 950712 \

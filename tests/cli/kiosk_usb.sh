@@ -5,7 +5,9 @@
 # folder), applies the signed bundle on a worker (the setting is in force, the audit has
 # bundle.apply by kiosk:usb, the export the bundle asked for is on the stick and verifies) and
 # shows the result page on the attract screen; then a stick with a foreign-signed bundle and
-# the same version again shows both refusals and why, and nothing changes.
+# the same version again shows both refusals and why, and nothing changes. A mount point that
+# is still an empty folder when the stick arrives is watched for usb.mount_wait_s (the OS mounts
+# a moment later); an apply killed mid-way (test builds) is repaired when the kiosk restarts.
 set -euo pipefail
 : "${KIOSKCTL:?KIOSKCTL must point at the kioskctl binary}"
 work=$(mktemp -d)
@@ -48,7 +50,7 @@ k config set printer.calibration_x_01mm 3 >/dev/null
 run bad 'wait attract\nusb arrive 0951:1666\nwait diag_bundle-refused 20000\nshot refused\ntap ok\nwait attract\n'
 ls "$work/bad" | grep -q -- '-diag_bundle-refused-' || fail "no refused page: $(ls "$work/bad")"
 grep -q 'config-4.lkb: refused: older-or-equal-version' "$work/bad.err" || fail "equal version: $(cat "$work/bad.err")"
-grep -q 'foreign-5.lkb: refused: bad-signature' "$work/bad.err" || fail "foreign key: $(cat "$work/bad.err")"
+grep -q 'foreign-5.lkb: refused: unknown-key: signed by key' "$work/bad.err" || fail "foreign key: $(cat "$work/bad.err")"
 [[ $(val printer.calibration_x_01mm) == 3 ]] || fail "a refused bundle changed configuration"
 
 # A stick arriving during a customer session: applied, but the page waits for diagnostics.
@@ -69,4 +71,65 @@ assert ev.count(("kiosk:usb", "bundle.apply")) == 2, ev
 assert ev.count(("kiosk:usb", "bundle.reject")) == 2, ev
 PY
 k audit verify >/dev/null || fail "audit chain"
+
+# The OS mounts the stick a moment after it arrives: the folder is there but empty at first.
+rm -f "$work/stick/"*.lkb
+rm -rf "$work/stick/"lk-export-*
+k bundle create --version 7 --key "$work/admin.key" -o "$work/config-7.lkb" "$work/b" >/dev/null
+: >"$work/late.err"
+( # "mounts" (one rename, as a mount appears at once) a second after the kiosk saw the arrival
+    for _ in $(seq 600); do grep -q 'usb: arrived' "$work/late.err" && break; sleep 0.1; done
+    sleep 1
+    mv "$work/config-7.lkb" "$work/stick/config-7.lkb"
+) &
+filler=$!
+run late 'wait attract\nusb arrive\nwait diag_bundle-applied 30000\ntap ok\nwait attract\n'
+wait "$filler"
+grep -q 'config-7.lkb: version 7 applied' "$work/late.err" || fail "late mount: $(cat "$work/late.err")"
+grep -q 'nothing mounted' "$work/late.err" && fail "late mount given up: $(cat "$work/late.err")"
+# Never mounted: the kiosk gives up after usb.mount_wait_s and says why.
+rm -f "$work/stick/"*.lkb
+k config set usb.mount_wait_s 1 >/dev/null
+run never 'wait attract\nusb arrive\nsleep 3000\nwait attract\n'
+grep -q "no bundle: nothing mounted at $work/stick yet" "$work/never.err" ||
+    fail "empty mount point: $(cat "$work/never.err")"
+
+# Killed in the middle of its own USB apply (test builds only), the kiosk repairs the state the
+# next time it starts, before it reads any configuration: old or new, never a mix.
+if [[ ${LK_TEST_HOOKS:-0} == 1 ]]; then
+    v=8
+    for step in installed committed; do
+        k config set printer.calibration_x_01mm 3 >/dev/null
+        echo '{"printer.calibration_x_01mm":"'$v'"}' >"$work/b/settings.json"
+        mkdir -p "$work/b/assets" && echo "v$v" >"$work/b/assets/logo.txt"
+        rm -f "$work/stick/"*.lkb
+        k bundle create --version $v --key "$work/admin.key" -o "$work/stick/c-$v.lkb" "$work/b" >/dev/null
+        printf 'wait attract\nusb arrive\nwait diag_bundle-applied 20000\n' >"$work/kill.script"
+        rc=0
+        { LK_BUNDLE_KILL_AFTER=$step timeout 120 "$KIOSK" --headless --fast --script "$work/kill.script" \
+            --print-dir "$work" 2>"$work/kill-$step.err"; } 2>/dev/null || rc=$?
+        [[ $rc -eq 137 ]] || fail "kiosk kill after $step: exit $rc: $(tail -3 "$work/kill-$step.err")"
+        # Before the restart the files are half-way: a version folder the database never
+        # committed (installed), or `current` still at the old one (committed).
+        cur=$(readlink "$work/state/bundles/current")
+        case $step in
+        installed) [[ -d $work/state/bundles/$v && $cur != "$v" ]] || fail "after kill at $step: $(ls "$work/state/bundles")" ;;
+        committed) [[ $cur != "$v" ]] || fail "after kill at $step: current already $cur" ;;
+        esac
+        run "restart-$step" 'wait attract\n'
+        cur=$(readlink "$work/state/bundles/current")
+        if [[ $step == installed ]]; then
+            [[ ! -e $work/state/bundles/$v && $cur == 7 ]] ||
+                fail "restart after $step: current=$cur, $(ls "$work/state/bundles")"
+            [[ $(val printer.calibration_x_01mm) == 3 ]] || fail "restart after $step: new setting in force"
+        else
+            [[ $cur == "$v" && $(cat "$work/state/bundles/current/assets/logo.txt") == "v$v" ]] ||
+                fail "restart after $step: current=$cur"
+            [[ $(val printer.calibration_x_01mm) == "$v" ]] || fail "restart after $step: old setting"
+        fi
+        v=$((v + 1))
+    done
+else
+    echo "kiosk_usb: SKIP kill during the kiosk's apply: built without LK_TEST_HOOKS" >&2
+fi
 echo "kiosk_usb: ok"

@@ -2,7 +2,8 @@
 # usb.sh: `kioskctl usb`: the inventory is valid JSON whatever is plugged in (this VM may have
 # no USB at all: zero devices is an answer, not a failure); the watch loop starts in hotplug or
 # polling mode and ends on time; an injected mass-storage arrival looks for bundles at the
-# configured mount point (a folder here) and applies them.
+# configured mount point (a folder here) and applies them; an empty folder is "not mounted yet",
+# an empty file system mounted there is a stick without bundles.
 set -euo pipefail
 
 : "${KIOSKCTL:?KIOSKCTL must point at the kioskctl binary}"
@@ -49,6 +50,19 @@ grep -q '"applied":false.*"reason":"malformed"' <<<"$out" || fail "junk not refu
 rc=0
 k usb arrive --mount "$work/none" >/dev/null 2>&1 || rc=$?
 [[ $rc -eq 1 ]] || fail "arrive without a mount: exit $rc"
+# An empty folder is a mount point the OS has not mounted yet: not a stick without bundles.
+mkdir empty
+rc=0
+err=$(k usb arrive --mount "$work/empty" 2>&1 >/dev/null) || rc=$?
+[[ $rc -eq 1 && $err == *"nothing mounted at $work/empty"* ]] || fail "empty mount point: $rc $err"
+# The same folder with a file system mounted on it (its own device) is a mounted, empty stick.
+if unshare -rm true 2>/dev/null; then
+    out=$(unshare -rm sh -c 'mount -t tmpfs none "$1" && exec timeout 60 "$2" usb arrive --mount "$1"' \
+        sh "$work/empty" "$KIOSKCTL") || fail "an empty mounted stick: $out"
+    grep -q bundle-found <<<"$out" && fail "bundles on an empty stick: $out"
+else
+    echo "usb.sh: SKIP empty mounted stick: no unshare here" >&2
+fi
 rc=0
 k usb frob >/dev/null 2>&1 || rc=$?
 [[ $rc -eq 2 ]] || fail "usb frob: exit $rc"

@@ -1,8 +1,7 @@
 /* fuzz_bundle: arbitrary bytes as a bundle file, read the way apply reads one: container,
  * manifest, every member hashed against it (hash-only staging). The signature check is skipped
- * (a NULL key), or no input would ever get past it to the parser behind it; the manifest
- * parser and the path check also get the raw bytes directly.
- * lk-fuzz-seconds: 60 */
+ * (lk_bundle_open_unverified), or no input would ever get past it to the parser behind it; the
+ * manifest parser and the path check also get the raw bytes directly. lk-fuzz-seconds: 60 */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -44,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     lk_bundle_reader *rd = NULL;
     lk_err err = {0};
-    lk_bundle_reason r = lk_bundle_open(f, NULL, &rd, &err);
+    lk_bundle_reason r = lk_bundle_open_unverified(f, &rd, &err);
     check_reason(r, &err);
     if (r == LK_BUNDLE_OK) {
         const lk_bundle_manifest *m = lk_bundle_reader_manifest(rd);

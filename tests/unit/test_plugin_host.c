@@ -236,6 +236,46 @@ static void test_file_checks(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* SHA-256 of a file, lower-case hex (sha256sum's answer, computed apart from the loader). */
+static void file_sha256(const char *path, char hex[65])
+{
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "sha256sum '%s'", path);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    assert_int_equal(fscanf(p, "%64s", hex), 1);
+    pclose(p);
+}
+
+/* An allow-list (the applied bundle's plugins.json) admits only the .so whose bytes it names;
+ * the refusal names the file and its hash; upper-case hex is the same hash. */
+static void test_allow_list(void **state)
+{
+    (void)state;
+    char good[65], fake[65], list[200];
+    file_sha256(plugin("face-test"), good);
+    file_sha256(plugin("fake-face-ok"), fake);
+    lk_face_matcher m = {0};
+    lk_face_score s;
+    lk_err err = {0};
+    lk_face_plugin_cfg cfg = {.plugin_path = plugin("face-test"),
+                              .config = "mode=match",
+                              .time_limit_ms = 3000,
+                              .allow_sha256 = fake};
+    assert_int_equal(lk_face_plugin_open(&cfg, &m, &err), 0);
+    assert_int_not_equal(verify(&m, &s, &err), 0);
+    assert_non_null(strstr(err.msg, "face-test.so (SHA-256 "));
+    assert_non_null(strstr(err.msg, good));
+    lk_face_close(&m);
+    for (char *c = good; *c; c++)
+        *c = (char)(*c >= 'a' && *c <= 'f' ? *c - 'a' + 'A' : *c);
+    snprintf(list, sizeof list, "%s,%s", fake, good);
+    cfg.allow_sha256 = list;
+    assert_int_equal(lk_face_plugin_open(&cfg, &m, &err), 0);
+    assert_int_equal(verify(&m, &s, &err), 0);
+    lk_face_close(&m);
+}
+
 static int contains(const uint8_t *hay, size_t len, const uint8_t *needle, size_t n)
 {
     for (const uint8_t *p = hay; len >= n;) {
@@ -331,6 +371,7 @@ int main(void)
         cmocka_unit_test(test_garbage_reply),
         cmocka_unit_test(test_restart_then_success),
         cmocka_unit_test(test_file_checks),
+        cmocka_unit_test(test_allow_list),
         cmocka_unit_test(test_no_image_left_in_worker),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

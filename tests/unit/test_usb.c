@@ -137,6 +137,9 @@ static void test_arrival_looks_for_bundles(void **state)
     assert_int_equal(lk_bundle_on_usb_event(LK_USB_ARRIVED, &stick, mount, on_found, &f, &err),
                      LK_ENOENT);
     assert_int_equal(mkdir(mount, 0755), 0);
+    /* The folder is there but empty: the mount point before the OS mounted the stick on it. */
+    assert_int_equal(lk_bundle_on_usb_event(LK_USB_ARRIVED, &stick, mount, on_found, &f, &err),
+                     LK_ENOENT);
     touch(mount, "b.lkb");
     touch(mount, "a.lkb");
     touch(mount, "notes.txt");

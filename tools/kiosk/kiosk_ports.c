@@ -8,6 +8,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "kiosk/lk_bundle.h"
 #include "kiosk/lk_config.h"
 #include "kiosk/lk_face_policy.h"
 #include "kiosk/lk_registry.h"
@@ -53,21 +54,27 @@ static long long cfg_int(lk_store *st, const char *key, long long dflt)
     return v;
 }
 
-static int make_sam(lk_store *st, lk_docreader **out, lk_err *err)
+static int make_sam(lk_store *st, const kiosk_ports_opts *o, lk_docreader **out, lk_err *err)
 {
-    char so[512], conf[512];
+    char so[512], conf[512], allow[LK_BUNDLE_ALLOW_MAX];
     cfg_str(st, "idreader.plugin", so, sizeof so);
     cfg_str(st, "idreader.plugin_config", conf, sizeof conf);
-    lk_idreader_plugin_cfg c = {.plugin_path = so, .config = conf};
-    return lk_docreader_sam_create(&c, out, err);
+    int rc = lk_bundle_plugin_allow(st, o->state_dir, allow, sizeof allow, err);
+    lk_idreader_plugin_cfg c = {.plugin_path = so, .config = conf, .allow_sha256 = allow};
+    return rc != 0 ? rc : lk_docreader_sam_create(&c, out, err);
 }
 
-static int make_nfc(lk_store *st, lk_docreader **out, lk_err *err)
+/* The trust list: the applied bundle's csca/ when it carries certificates, else
+ * emrtd.csca_dir (lk_bundle_csca_dir). */
+static int make_nfc(lk_store *st, const kiosk_ports_opts *o, lk_docreader **out, lk_err *err)
 {
-    char dev[256], csca[512], pa[16];
+    char dev[256], conf[512], csca[1100], pa[16];
     cfg_str(st, "nfc.device", dev, sizeof dev);
-    cfg_str(st, "emrtd.csca_dir", csca, sizeof csca);
+    cfg_str(st, "emrtd.csca_dir", conf, sizeof conf);
     cfg_str(st, "emrtd.require_passive_auth", pa, sizeof pa);
+    int rc = lk_bundle_csca_dir(st, o->state_dir, conf, csca, sizeof csca, err);
+    if (rc != 0)
+        return rc;
     lk_docreader_nfc_cfg c = {
         .connstring = dev, .require_pa = strcmp(pa, "false") != 0, .csca_dir = csca};
     return lk_docreader_nfc_create(&c, out, err);
@@ -75,12 +82,12 @@ static int make_nfc(lk_store *st, lk_docreader **out, lk_err *err)
 
 /* A lobby kiosk has both readers: resident ID cards on the SAM reader, passports and travel
  * permits on the NFC reader, behind one port. */
-static int make_both(lk_store *st, lk_docreader **out, lk_err *err)
+static int make_both(lk_store *st, const kiosk_ports_opts *o, lk_docreader **out, lk_err *err)
 {
     lk_docreader *sam = NULL, *nfc = NULL;
-    int rc = make_sam(st, &sam, err);
+    int rc = make_sam(st, o, &sam, err);
     if (rc == 0)
-        rc = make_nfc(st, &nfc, err);
+        rc = make_nfc(st, o, &nfc, err);
     if (rc == 0)
         rc = lk_docreader_pair_create(sam, nfc, out, err);
     if (rc != 0) {
@@ -92,18 +99,19 @@ static int make_both(lk_store *st, lk_docreader **out, lk_err *err)
     return rc;
 }
 
-static int make_reader(lk_store *st, const char *which, kiosk_ports *p, lk_err *err)
+static int make_reader(lk_store *st, const kiosk_ports_opts *o, const char *which, kiosk_ports *p,
+                       lk_err *err)
 {
     if (strcmp(which, "sim") == 0) {
         p->sim_reader = 1;
         return lk_idr_sim_create(&p->reader, err);
     }
     if (strcmp(which, "sam") == 0)
-        return make_sam(st, &p->reader, err);
+        return make_sam(st, o, &p->reader, err);
     if (strcmp(which, "nfc") == 0)
-        return make_nfc(st, &p->reader, err);
+        return make_nfc(st, o, &p->reader, err);
     if (strcmp(which, "both") == 0)
-        return make_both(st, &p->reader, err);
+        return make_both(st, o, &p->reader, err);
     return lk_err_set(err, LK_EINVAL, "reader backend %s: sim, nfc, sam or both", which);
 }
 
@@ -129,7 +137,8 @@ static int make_camera(lk_store *st, const char *which, int fast, kiosk_ports *p
     return lk_cam_camera_create(&c, &p->camera, err);
 }
 
-static int make_face(lk_store *st, const char *which, kiosk_ports *p, lk_err *err)
+static int make_face(lk_store *st, const kiosk_ports_opts *o, const char *which, kiosk_ports *p,
+                     lk_err *err)
 {
     if (strcmp(which, "sim") == 0) {
         p->sim_face = 1;
@@ -139,6 +148,9 @@ static int make_face(lk_store *st, const char *which, kiosk_ports *p, lk_err *er
         return lk_err_set(err, LK_EINVAL, "face backend %s: sim or plugin", which);
     lk_face_policy pol;
     int rc = lk_face_policy_load(st, &pol, err);
+    if (rc == 0) /* a signed bundle's face.plugin may name only a .so its plugins.json lists */
+        rc = lk_bundle_plugin_allow(st, o->state_dir, pol.plugin_allow, sizeof pol.plugin_allow,
+                                    err);
     return rc != 0 ? rc : lk_facecheck_plugin_create(&pol, &p->face, err);
 }
 
@@ -177,11 +189,11 @@ int kiosk_ports_make(lk_store *st, const kiosk_ports_opts *o, kiosk_ports *out, 
     choose(st, o->camera, o->devices, "kiosk.camera", "file", c, sizeof c);
     choose(st, o->face, o->devices, "kiosk.face", "plugin", f, sizeof f);
     choose(st, o->printer, o->devices, "kiosk.printer", "cups", pr, sizeof pr);
-    int rc = make_reader(st, r, out, err);
+    int rc = make_reader(st, o, r, out, err);
     if (rc == 0)
         rc = make_camera(st, c, o->fast, out, err);
     if (rc == 0)
-        rc = make_face(st, f, out, err);
+        rc = make_face(st, o, f, out, err);
     if (rc == 0)
         rc = make_printer(st, o, pr, out, err);
     return rc;

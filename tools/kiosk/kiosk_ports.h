@@ -16,6 +16,7 @@ typedef struct kiosk_ports_opts {
     const char *devices; /* "sim" / "real" / NULL: the defaults of the per-device choices */
     const char *reader, *camera, *face, *printer; /* NULL: configuration */
     const char *db, *secret, *tpl, *print_dir;
+    const char *state_dir; /* bundles/: the applied bundle's CSCA certificates and plug-in hashes */
     int fast;
 } kiosk_ports_opts;
 

@@ -14,8 +14,7 @@
 #include "kiosk/lk_idnum.h"
 #include "lk_usb_libusb.h"
 
-#define LOOK_MS    10000 /* how long an arrived stick may take to be mounted */
-#define LOOK_STEP  250
+#define LOOK_STEP  250 /* ms between looks while the stick is not mounted yet */
 #define MAX_WATCH  16
 #define PATH_BYTES 1024
 
@@ -31,7 +30,8 @@ struct kiosk_usb {
 typedef struct look_job {
     char mount[PATH_BYTES], db[PATH_BYTES], secret[PATH_BYTES], state_dir[PATH_BYTES],
         log_path[PATH_BYTES], admin_path[PATH_BYTES];
-    int today;
+    int today, wait_ms; /* wait_ms: usb.mount_wait_s, how long the OS may take to mount */
+    lk_bundle_step kill_after;
     lk_store *st;
     lk_sign_key *admin;
     int found, all_ok;
@@ -96,7 +96,8 @@ static int on_found(void *ctx, const char *path)
                             .actor = "kiosk:usb",
                             .today = j->today,
                             .export_dir = NULL, /* beside the bundle: on the stick */
-                            .log_path = j->log_path};
+                            .log_path = j->log_path,
+                            .kill_after = j->kill_after};
         rc = lk_bundle_apply(j->st, j->admin, path, &o, &r, &err);
     }
     if (rc == 0) {
@@ -115,7 +116,7 @@ static int look_run(void *arg, int cancel_fd)
     for (int waited = 0;; waited += LOOK_STEP) {
         lk_err err = {0};
         int n = lk_bundle_on_usb_event(LK_USB_ARRIVED, &stick, j->mount, on_found, j, &err);
-        if (n != LK_ENOENT || waited >= LOOK_MS) {
+        if (n != LK_ENOENT || waited >= j->wait_ms) {
             if (n < 0)
                 snprintf(j->error, sizeof j->error, "%s", err.msg);
             break;
@@ -151,6 +152,14 @@ static void start_look(kiosk_usb *u)
     if (lk_config_get(u->c.st, "usb.mount_point", &mount, NULL, NULL) == 0)
         snprintf(j->mount, sizeof j->mount, "%s", mount);
     free(mount);
+    long long wait_s = 10;
+    (void)lk_config_get_int(u->c.st, "usb.mount_wait_s", &wait_s, NULL);
+    j->wait_ms = (int)(wait_s * 1000);
+#ifdef LK_TEST_HOOKS /* tests kill the kiosk's own apply; never in a shipped kiosk */
+    const char *kill = getenv("LK_BUNDLE_KILL_AFTER");
+    int step = kill && *kill ? lk_bundle_step_parse(kill) : 0;
+    j->kill_after = step > 0 ? (lk_bundle_step)step : LK_BUNDLE_STEP_NONE;
+#endif
     const char *env = getenv("LK_ADMIN_PUBKEY"), *today = getenv("LK_TODAY");
     snprintf(j->admin_path, sizeof j->admin_path, "%.1000s%s", env && *env ? env : u->state_dir,
              env && *env ? "" : "/admin.pub");
@@ -258,6 +267,26 @@ static void attach_bus(kiosk_usb *u)
         if (lk_loop_watch(u->c.loop, p[i].fd, 1 /* EPOLLIN */, on_fd, u) == 0)
             u->fds[u->n_fds++] = p[i].fd;
     u->timer = lk_loop_timer_add(u->c.loop, LK_USB_POLL_MS, LK_USB_POLL_MS, on_timer, u);
+}
+
+void kiosk_usb_state_dir(const char *db, char *out, size_t size)
+{
+    const char *env = getenv("LK_STATE_DIR");
+    snprintf(out, size, "%s", env && *env ? env : db && *db ? db : ".");
+    if (env && *env)
+        return;
+    char *slash = strrchr(out, '/');
+    if (!slash)
+        snprintf(out, size, ".");
+    else
+        slash[slash == out] = '\0';
+}
+
+void kiosk_usb_recover(lk_store *st, const char *state_dir)
+{
+    lk_err err = {0};
+    if (lk_bundle_recover(st, state_dir, &err) != 0)
+        fprintf(stderr, "kiosk: bundles: recovery at start: %s\n", err.msg);
 }
 
 int kiosk_usb_create(const kiosk_usb_cfg *cfg, kiosk_usb **out, lk_err *err)

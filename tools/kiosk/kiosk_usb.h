@@ -1,13 +1,16 @@
 /* kiosk_usb: the kiosk's wiring of USB (part of the composition root): the libusb adapter's
  * descriptors on the kiosk's loop (hotplug where libusb has it, enumeration every
  * LK_USB_POLL_MS where not), and what a mass-storage arrival sets off: a worker looks for
- * *.lkb bundles at usb.mount_point (retrying while the stick is not mounted yet), applies each
+ * *.lkb bundles at usb.mount_point (retrying for usb.mount_wait_s while the stick is not
+ * mounted yet: the folder missing, or empty on the parent's file system), applies each
  * with lk_bundle_apply on its own store handle (verify, atomic apply, audit, and the export a
  * bundle asks for, written beside it on the stick), and the result comes back to the loop as
  * an event for the diagnostics bundle page (lk_svcmode_bundle_result / _bundle_show). Tests
  * have no USB bus: kiosk_usb_command injects the same arrival the adapter would report. */
 #ifndef LK_TOOLS_KIOSK_USB_H
 #define LK_TOOLS_KIOSK_USB_H
+
+#include <stddef.h>
 
 #include "kiosk/lk_evt.h"
 #include "kiosk/lk_loop.h"
@@ -29,6 +32,14 @@ typedef struct kiosk_usb_cfg {
     const char *state_dir;   /* bundles/, admin.pub, the kiosk's export key */
     const char *log_path;    /* recent log lines for an export */
 } kiosk_usb_cfg;
+
+/* The kiosk's state folder (bundles/, admin.pub, keys): $LK_STATE_DIR, else the database's
+ * folder (as kiosk_service and kioskctl derive it). */
+void kiosk_usb_state_dir(const char *db, char *out, size_t size);
+/* At start, before configuration is read: finishes or undoes what an apply cut off by a power
+ * loss or kill left (lk_bundle_recover). A failure is reported on stderr, never fatal: the
+ * database alone decides which version is in force. */
+void kiosk_usb_recover(lk_store *st, const char *state_dir);
 
 /* A bus that cannot be opened is not an error: the kiosk then runs without USB, said so on
  * stderr, and injected arrivals still work. */

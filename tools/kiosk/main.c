@@ -52,8 +52,9 @@ typedef struct app {
     lk_session *s;
     /* live lookup + background sync; NULL without registry.url */
     kiosk_registry *reg;
-    kiosk_service *svc; /* diagnostics mode */
-    kiosk_usb *usb;     /* USB arrivals -> bundles */
+    kiosk_service *svc;   /* diagnostics mode */
+    kiosk_usb *usb;       /* USB arrivals -> bundles */
+    char state_dir[1024]; /* bundles/, admin.pub (kiosk_usb_state_dir) */
     lk_disp *d;
     lk_ui *ui;
     kiosk_script *sc;
@@ -515,6 +516,7 @@ static int make_ports(app *a, lk_err *err)
                            .secret = a->o.secret,
                            .tpl = a->o.tpl,
                            .print_dir = a->o.print_dir,
+                           .state_dir = a->state_dir,
                            .fast = a->o.fast};
     int rc = kiosk_ports_make(a->st, &po, &a->ports, err);
     a->idr = a->ports.reader;
@@ -549,6 +551,9 @@ static int make_core(app *a, lk_err *err)
 {
     const char *db = lk_store_pick_path(a->o.db, getenv("LK_DB"));
     int rc = lk_store_open(db, a->o.secret ? a->o.secret : getenv("LK_SECRET_FILE"), &a->st, err);
+    kiosk_usb_state_dir(db, a->state_dir, sizeof a->state_dir);
+    if (rc == 0) /* an apply cut off by a power loss is finished or undone before anything reads */
+        kiosk_usb_recover(a->st, a->state_dir);
     if (rc == 0)
         rc = lk_loop_create(&a->loop, err);
     if (rc == 0)

@@ -12,6 +12,7 @@
 #include "kctl.h"
 #include "kctl_admin.h"
 #include "kiosk/lk_bundle.h"
+#include "kiosk/lk_config.h"
 
 #define BUNDLE_USAGE                                                                               \
     "bundle keygen PRIV.key PUB.pub\n"                                                             \
@@ -221,7 +222,9 @@ static int cmd_read(kctl *k, int argc, char **argv, int verify)
     lk_err err = {0};
     FILE *f = fopen(file, "rb");
     lk_bundle_reader *rd = NULL;
-    lk_bundle_reason r = f ? lk_bundle_open(f, key, &rd, &err) : LK_BUNDLE_IO;
+    lk_bundle_reason r = !f       ? LK_BUNDLE_IO
+                         : verify ? lk_bundle_open(f, key, &rd, &err)
+                                  : lk_bundle_open_unverified(f, &rd, &err);
     if (!f)
         lk_err_set(&err, LK_EIO, "cannot open %s", file);
     if (r == LK_BUNDLE_OK && verify)
@@ -229,6 +232,7 @@ static int cmd_read(kctl *k, int argc, char **argv, int verify)
     if (r == LK_BUNDLE_OK) {
         cJSON *o = manifest_json(lk_bundle_reader_manifest(rd));
         cJSON_AddStringToObject(o, "manifest_sha256", lk_bundle_reader_manifest_hash(rd));
+        cJSON_AddStringToObject(o, "key_id", lk_bundle_reader_key_id(rd));
         cJSON_AddBoolToObject(o, "valid", 1);
         cJSON_AddStringToObject(o, "signature", verify ? "verified" : "not checked");
         kctl_print_json(o);
@@ -263,7 +267,7 @@ int kctl_bundle_apply_file(kctl *k, lk_store *st, const lk_sign_key *admin, cons
 {
     char state[900], log_path[1024];
     kctl_bundle_state_dir(k, state, sizeof state);
-    const char *log_env = getenv("LK_LOG_FILE"), *kill = getenv("LK_BUNDLE_KILL_AFTER");
+    const char *log_env = getenv("LK_LOG_FILE");
     snprintf(log_path, sizeof log_path, "%s", log_env ? log_env : "");
     if (!log_env)
         snprintf(log_path, sizeof log_path, "%s/kiosk.log", state);
@@ -272,9 +276,12 @@ int kctl_bundle_apply_file(kctl *k, lk_store *st, const lk_sign_key *admin, cons
                         .today = k->today,
                         .export_dir = export_to,
                         .log_path = log_path};
+#ifdef LK_TEST_HOOKS /* never in a shipped kioskctl: see lk_bundle_opts.kill_after */
+    const char *kill = getenv("LK_BUNDLE_KILL_AFTER");
     if (kill && *kill)
         o.kill_after =
             (lk_bundle_step)(lk_bundle_step_parse(kill) > 0 ? lk_bundle_step_parse(kill) : 0);
+#endif
     lk_bundle_result res;
     lk_err err = {0};
     if (lk_bundle_apply(st, admin, file, &o, &res, &err) != 0) {
@@ -305,6 +312,27 @@ static int cmd_apply(kctl *k, int argc, char **argv)
     return rc;
 }
 
+/* What the applied bundle's files change: the trust list and the plug-in allow-list. */
+static void add_in_force(cJSON *o, lk_store *st, const char *state)
+{
+    char *conf = NULL, csca[1100], allow[LK_BUNDLE_ALLOW_MAX];
+    lk_err err = {0};
+    (void)lk_config_get(st, "emrtd.csca_dir", &conf, NULL, NULL);
+    if (lk_bundle_csca_dir(st, state, conf, csca, sizeof csca, &err) == 0)
+        cJSON_AddStringToObject(o, "csca_dir", csca);
+    free(conf);
+    if (lk_bundle_plugin_allow(st, state, allow, sizeof allow, &err) != 0) {
+        cJSON_AddStringToObject(o, "plugin_hashes_error", err.msg);
+        return;
+    }
+    cJSON *h = cJSON_AddArrayToObject(o, "plugin_hashes");
+    for (char *p = allow; *p; p += p[64] ? 65 : 64) {
+        char one[65];
+        snprintf(one, sizeof one, "%.64s", p);
+        cJSON_AddItemToArray(h, cJSON_CreateString(one));
+    }
+}
+
 static int cmd_status(kctl *k)
 {
     char state[900], dir[1100], created[32];
@@ -323,6 +351,7 @@ static int cmd_status(kctl *k)
         cJSON_AddStringToObject(o, "created", created);
         if (lk_bundle_files_dir(st, state, dir, sizeof dir, NULL) == 0)
             cJSON_AddStringToObject(o, "files", dir);
+        add_in_force(o, st, state);
         kctl_print_json(o);
     }
     lk_store_close(st);

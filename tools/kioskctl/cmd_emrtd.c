@@ -6,8 +6,10 @@
 #include <string.h>
 
 #include "kctl.h"
+#include "kctl_admin.h"
 #include "kctl_nfc.h"
 #include "kiosk/lk_audit.h"
+#include "kiosk/lk_bundle.h"
 #include "kiosk/lk_bac.h"
 #include "kiosk/lk_config.h"
 #include "kiosk/lk_emrtd.h"
@@ -127,15 +129,21 @@ struct settings {
     bool require_pa;
 };
 
-static void load_settings(lk_store *st, const struct read_args *a, struct settings *s)
+/* Without --csca-dir, the trust list the kiosk uses: the applied bundle's csca/ when it carries
+ * certificates, else emrtd.csca_dir (lk_bundle_csca_dir). */
+static void load_settings(kctl *k, lk_store *st, const struct read_args *a, struct settings *s)
 {
-    char *v = NULL;
+    char *v = NULL, state[900];
     s->require_pa = true;
     snprintf(s->csca, sizeof s->csca, "%s", a->csca ? a->csca : "");
     if (!st)
         return;
-    if (!a->csca && lk_config_get(st, "emrtd.csca_dir", &v, NULL, NULL) == 0)
-        snprintf(s->csca, sizeof s->csca, "%s", v);
+    if (!a->csca && lk_config_get(st, "emrtd.csca_dir", &v, NULL, NULL) == 0) {
+        lk_err err = {0};
+        kctl_bundle_state_dir(k, state, sizeof state);
+        if (lk_bundle_csca_dir(st, state, v, s->csca, sizeof s->csca, &err) != 0)
+            kctl_error("emrtd read: %s", err.msg);
+    }
     free(v);
     v = NULL;
     if (lk_config_get(st, "emrtd.require_passive_auth", &v, NULL, NULL) == 0)
@@ -249,7 +257,7 @@ static int read_doc(kctl *k, int argc, char **argv)
     if ((k->db || k->env_db) && !st)
         return KCTL_FAIL;
     char conn[256];
-    load_settings(st, &a, &s);
+    load_settings(k, st, &a, &s);
     lk_nfc *n = NULL;
     lk_err err = {0};
     struct kctl_nfc_watch w;

@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 
 #include "kctl.h"
+#include "kctl_admin.h"
+#include "kiosk/lk_bundle.h"
 #include "kiosk/lk_face_policy.h"
 #include "lk_face_plugin.h"
 
@@ -118,6 +120,14 @@ static int run(lk_store *st, kctl *k, const face_args *a, lk_face_image *id, lk_
         return KCTL_FAIL;
     }
     snprintf(policy.plugin, sizeof policy.plugin, "%s", a->plugin);
+    char state[900];
+    kctl_bundle_state_dir(k, state, sizeof state);
+    /* The same allow-list as the kiosk: an applied bundle's plugins.json binds --plugin too. */
+    if (lk_bundle_plugin_allow(st, state, policy.plugin_allow, sizeof policy.plugin_allow, &err) !=
+        0) {
+        print_error(err.msg);
+        return KCTL_FAIL;
+    }
     if (a->config)
         snprintf(policy.plugin_config, sizeof policy.plugin_config, "%s", a->config);
     lk_face_matcher m = {0};

@@ -27,6 +27,7 @@ typedef struct watch {
     lk_store *st;
     lk_sign_key *admin;
     time_t look_until; /* after a stick arrives: keep looking until it is mounted */
+    long long wait_s;  /* usb.mount_wait_s */
     char *mount_owned; /* usb.mount_point from configuration */
 } watch;
 
@@ -62,7 +63,7 @@ static void on_event(void *ctx, lk_usb_event_kind kind, const lk_usb_device *d)
     kctl_print_json(o);
     fflush(stdout);
     if (look(w, kind, d) == LK_ENOENT)
-        w->look_until = time(NULL) + 10;
+        w->look_until = time(NULL) + w->wait_s;
 }
 
 static int open_watch(kctl *k, watch *w)
@@ -74,6 +75,7 @@ static int open_watch(kctl *k, watch *w)
             return -1;
         if (!w->mount && lk_config_get(w->st, "usb.mount_point", &w->mount_owned, NULL, NULL) == 0)
             w->mount = w->mount_owned;
+        (void)lk_config_get_int(w->st, "usb.mount_wait_s", &w->wait_s, NULL);
     }
     if (w->apply && !(w->admin = kctl_bundle_admin_key(k, NULL)))
         return -1;
@@ -134,7 +136,7 @@ static int parse_common(int argc, char **argv, int i, watch *w, int *polling, in
 int kctl_cmd_usb(kctl *k, int argc, char **argv)
 {
     const char *sub = argc >= 2 ? argv[1] : "";
-    watch w = {0};
+    watch w = {.wait_s = 10};
     int polling = 0, seconds = 10, rc = KCTL_OK;
     lk_usb_device fake = {
         .vid = 0x0781, .pid = 0x5567, .mass_storage = 1, .dev_class = LK_USB_CLASS_MASS_STORAGE};

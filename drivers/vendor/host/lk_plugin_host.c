@@ -1,7 +1,7 @@
 /* lk-plugin-host: loads one vendor plug-in and serves the kiosk's requests over the socket it
  * inherits as fd 3, until the kiosk closes it or sends CLOSE.
  *
- * Usage: lk-plugin-host --kind face|idreader [--memory-mb N] PLUGIN.so
+ * Usage: lk-plugin-host --kind face|idreader [--memory-mb N] PLUGIN.so [--allow SHA256,...]
  *
  * Before any vendor code runs it: dies with its parent (PR_SET_PDEATHSIG), closes every other
  * inherited descriptor, disables core dumps (a dump would write face images to disk) and caps
@@ -165,7 +165,8 @@ static int serve_one(lk_host *h)
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: lk-plugin-host --kind face|idreader [--memory-mb N] PLUGIN.so\n");
+    fprintf(stderr, "usage: lk-plugin-host --kind face|idreader [--memory-mb N] PLUGIN.so"
+                    " [--allow SHA256,...]\n");
     return 2;
 }
 
@@ -173,10 +174,12 @@ int main(int argc, char **argv)
 {
     uint32_t kind = 0;
     unsigned long memory_mb = 0;
-    const char *path = NULL;
+    const char *path = NULL, *allow = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--kind") == 0 && i + 1 < argc)
             kind = lk_plugin_kind_parse(argv[++i]);
+        else if (strcmp(argv[i], "--allow") == 0 && i + 1 < argc)
+            allow = argv[++i];
         else if (strcmp(argv[i], "--memory-mb") == 0 && i + 1 < argc)
             memory_mb = strtoul(argv[++i], NULL, 10);
         else if (argv[i][0] != '-' && !path)
@@ -199,7 +202,7 @@ int main(int argc, char **argv)
                                  .now_ms = host_now,
                                  .cancelled = host_cancelled};
     lk_err err = {0};
-    if (lk_plugin_lib_open(path, kind, &h.lib, &err) != 0) {
+    if (lk_plugin_lib_open_allowed(path, kind, allow, &h.lib, &err) != 0) {
         send_fail(&h, &err);
         return 3;
     }

@@ -20,7 +20,8 @@
 #include "kiosk/lk_usb.h"
 
 #define LK_BUNDLE_MAGIC        "LKBUNDLE"
-#define LK_BUNDLE_FORMAT       1
+#define LK_BUNDLE_FORMAT       2              /* 2: manifest.sig starts with the signer's key id */
+#define LK_BUNDLE_KEY_ID_LEN   32             /* SHA-256 of the raw Ed25519 public key */
 #define LK_BUNDLE_MANIFEST_MAX 65536u         /* bytes of manifest.json */
 #define LK_BUNDLE_FILE_MAX     (64ull << 20)  /* bytes per file */
 #define LK_BUNDLE_TOTAL_MAX    (256ull << 20) /* bytes of all files */
@@ -32,17 +33,18 @@
 typedef enum lk_bundle_reason {
     LK_BUNDLE_OK = 0,
     LK_BUNDLE_MALFORMED,     /* not a bundle, truncated, bad manifest JSON or fields */
-    LK_BUNDLE_BAD_SIGNATURE, /* not signed by the pinned admin key */
+    LK_BUNDLE_BAD_SIGNATURE, /* unsigned, or names the pinned key but does not verify */
+    LK_BUNDLE_UNKNOWN_KEY,   /* signed by a key (by its key id) that is not the pinned one */
     LK_BUNDLE_WRONG_KIOSK,   /* targets name other kiosks */
     LK_BUNDLE_OLD_VERSION,   /* older than or equal to the applied version */
     LK_BUNDLE_PATH_TRAVERSAL,
     LK_BUNDLE_ABSOLUTE_PATH,
     LK_BUNDLE_BAD_PATH, /* characters, empty components, unknown role */
     LK_BUNDLE_OVERSIZED,
-    LK_BUNDLE_TAMPERED,    /* size or SHA-256 differs from the manifest, member order */
-    LK_BUNDLE_UNKNOWN_KEY, /* a setting the kiosk does not know */
-    LK_BUNDLE_BAD_VALUE,   /* a setting, record or certificate that fails validation */
-    LK_BUNDLE_IO,          /* the kiosk could not read, write or store */
+    LK_BUNDLE_TAMPERED,        /* size or SHA-256 differs from the manifest, member order */
+    LK_BUNDLE_UNKNOWN_SETTING, /* settings.json names a key the kiosk does not know */
+    LK_BUNDLE_BAD_VALUE,       /* a setting, record or certificate that fails validation */
+    LK_BUNDLE_IO,              /* the kiosk could not read, write or store */
 } lk_bundle_reason;
 
 /* Static lower-case word ("bad-signature", "wrong-kiosk", ...). */
@@ -80,10 +82,18 @@ void lk_bundle_manifest_free(lk_bundle_manifest *m);
 /* A bundle being read, front to back, from a stream. */
 typedef struct lk_bundle_reader lk_bundle_reader;
 
-/* Reads the magic, the manifest and its signature, verifies the signature with `admin` (NULL
- * skips it: inspect only), then parses the manifest. */
+/* Reads the magic, the manifest and its signature member, checks the key id against `admin`
+ * (another key: unknown-key) and the signature with it (bad-signature), and only then parses the
+ * manifest. Fails closed: admin NULL is refused (bad-signature), never "skip the check". */
 lk_bundle_reason lk_bundle_open(FILE *f, const lk_sign_key *admin, lk_bundle_reader **out,
                                 lk_err *err);
+/* The same without any signature check, for `kioskctl bundle inspect` only: what it returns is
+ * for showing, never for applying (lk_bundle_apply always uses lk_bundle_open). */
+lk_bundle_reason lk_bundle_open_unverified(FILE *f, lk_bundle_reader **out, lk_err *err);
+/* Hex of the key id the bundle names (64 zeros when unsigned). */
+const char *lk_bundle_reader_key_id(const lk_bundle_reader *r);
+/* Key id of a key, hex: what a bundle signed with it names. */
+int lk_bundle_key_id(const lk_sign_key *k, char hex[2 * LK_BUNDLE_KEY_ID_LEN + 1], lk_err *err);
 const lk_bundle_manifest *lk_bundle_reader_manifest(const lk_bundle_reader *r);
 /* SHA-256 of the manifest bytes, hex. */
 const char *lk_bundle_reader_manifest_hash(const lk_bundle_reader *r);
@@ -139,7 +149,8 @@ typedef struct lk_bundle_opts {
     int today;                 /* YYYYMMDD, for record validation */
     const char *export_dir;    /* where an export goes; NULL: the bundle's own folder */
     const char *log_path;      /* recent log lines for the export; NULL or missing: none */
-    lk_bundle_step kill_after; /* tests only: SIGKILL after this step */
+    lk_bundle_step kill_after; /* SIGKILL after this step; honoured only in builds with
+                                * LK_TEST_HOOKS (ignored in a shipped build) */
 } lk_bundle_opts;
 
 typedef struct lk_bundle_result {
@@ -165,6 +176,21 @@ int lk_bundle_recover(lk_store *st, const char *state_dir, lk_err *err);
 /* The folder holding the files of the applied bundle, by the database (LK_ENOENT: none). */
 int lk_bundle_files_dir(lk_store *st, const char *state_dir, char *out, size_t size, lk_err *err);
 
+/* The eMRTD passive-authentication trust list in force: the applied bundle's csca/ folder when
+ * it holds a file (a bundle's certificates then replace emrtd.csca_dir: the trust decision has
+ * one signed source), else `configured` (emrtd.csca_dir, "" for none). */
+int lk_bundle_csca_dir(lk_store *st, const char *state_dir, const char *configured, char *out,
+                       size_t size, lk_err *err);
+
+/* Room for the plug-in allow-list: 64 hashes of 64 hex digits and a comma. */
+#define LK_BUNDLE_ALLOW_MAX (64 * 65)
+/* The plug-in allow-list in force: the SHA-256 values of the applied bundle's plugins.json,
+ * lower-case hex, comma-separated; "" when the applied bundle carries none (then any plug-in
+ * that passes the loader's file checks loads). A plugins.json that cannot be read or parsed
+ * is an error, never "no restriction". */
+int lk_bundle_plugin_allow(lk_store *st, const char *state_dir, char *out, size_t size,
+                           lk_err *err);
+
 /* Applied bundle version (0 when none) and its manifest's creation time (may be NULL). */
 int lk_bundle_current(lk_store *st, int64_t *version, char created[32], lk_err *err);
 
@@ -172,7 +198,8 @@ int lk_bundle_current(lk_store *st, int64_t *version, char created[32], lk_err *
 
 /* Writes statistics, the audit log with its chain and recent logs into a new folder under
  * dir, signed with the kiosk key at key_path (created 0600 on first use). path_out gets the
- * folder's path. */
+ * folder's path. A read-only dir (EROFS) fails with "stick is read-only: export needs a
+ * writable volume"; nothing is left half-written (the folder is built under a dot-name). */
 int lk_bundle_export(lk_store *st, const char *dir, const char *key_path, const char *log_path,
                      char *path_out, size_t path_size, lk_err *err);
 
@@ -194,10 +221,14 @@ typedef int (*lk_bundle_found_cb)(void *ctx, const char *path);
 /* Calls cb for each regular *.lkb file directly in dir, in name order. Returns the count. */
 int lk_bundle_scan(const char *dir, lk_bundle_found_cb cb, void *ctx, lk_err *err);
 
+/* 1 when a volume is at mount_point: its device differs from its parent's (a mount, even of an
+ * empty stick) or it is a non-empty folder. A missing or empty plain folder is not. */
+int lk_bundle_mounted(const char *mount_point);
+
 /* The kiosk's reaction to a USB event: a mass-storage arrival means "look for bundles" at
- * mount_point (config usb.mount_point; the OS mounts the stick there read-only, the kiosk
- * never mounts). Returns the bundles found (cb called for each), 0 for any other event and
- * LK_ENOENT while nothing is mounted yet (the caller retries for a few seconds). */
+ * mount_point (config usb.mount_point; the OS mounts the stick there, the kiosk never mounts).
+ * Returns the bundles found (cb called for each), 0 for any other event and LK_ENOENT while
+ * nothing is mounted yet (lk_bundle_mounted; the caller retries for usb.mount_wait_s). */
 int lk_bundle_on_usb_event(lk_usb_event_kind kind, const lk_usb_device *dev,
                            const char *mount_point, lk_bundle_found_cb cb, void *ctx, lk_err *err);
 

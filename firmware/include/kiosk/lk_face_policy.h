@@ -38,6 +38,9 @@ typedef struct lk_face_policy {
     uint32_t memory_limit_mb;
     char plugin[512];
     char plugin_config[512];
+    /* SHA-256s (hex, comma-separated) the plug-in must match; "" = any. Not a setting: the
+     * composition root fills it from the applied bundle's plugins.json. */
+    char plugin_allow[64 * 65];
 } lk_face_policy;
 
 /* The embedded defaults (what an empty configuration gives). */
