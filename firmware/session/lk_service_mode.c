@@ -271,6 +271,26 @@ static void flatten(lk_svcmode *m, const cJSON *o, const char *prefix)
     }
 }
 
+/* The page has LK_SVC_ROWS rows and no range: the all-time report without its (identical)
+ * in_range halves, zeros or days but the last week's, so stock still fits below. */
+static void prune_counters(cJSON *o)
+{
+    cJSON_DeleteItemFromObject(o, "range");
+    cJSON *it, *next;
+    for (it = o->child; it; it = it->next) {
+        cJSON_DeleteItemFromObject(it, "in_range");
+        cJSON *total = cJSON_GetObjectItem(it, "total");
+        for (cJSON *n = total && cJSON_IsObject(total) ? total->child : NULL; n; n = next) {
+            next = n->next;
+            if (cJSON_IsNumber(n) && n->valuedouble == 0)
+                cJSON_Delete(cJSON_DetachItemViaPointer(total, n));
+        }
+    }
+    cJSON *days = cJSON_GetObjectItem(cJSON_GetObjectItem(o, "prints"), "per_day");
+    while (days && cJSON_GetArraySize(days) > 7)
+        cJSON_DeleteItemFromArray(days, 0);
+}
+
 static void load_counters(lk_svcmode *m)
 {
     lk_err err = {0};
@@ -279,6 +299,7 @@ static void load_counters(lk_svcmode *m)
         row(m, "error", "fault", err.msg);
         return;
     }
+    prune_counters(o);
     flatten(m, o, "");
     cJSON_Delete(o);
 }
@@ -286,29 +307,13 @@ static void load_counters(lk_svcmode *m)
 /* The last lines of the log file: read its tail only, the file may be large. */
 static void load_log(lk_svcmode *m)
 {
-    FILE *f = m->d.log_path ? fopen(m->d.log_path, "rb") : NULL;
-    if (!f)
-        return;
-    char buf[8192];
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    long from = size > (long)sizeof buf - 1 ? size - (long)sizeof buf + 1 : 0;
-    fseek(f, from, SEEK_SET);
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    char *lines[64];
-    int k = 0;
-    for (char *save, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-        if (k == 64) {
-            memmove(lines, lines + 1, sizeof lines - sizeof lines[0]);
-            k--;
-        }
-        lines[k++] = l;
+    cJSON *lines = lk_diag_log_tail(m->d.log_path, 16), *l;
+    cJSON_ArrayForEach(l, lines)
+    {
+        if (cJSON_IsString(l) && *l->valuestring)
+            row(m, "", "", l->valuestring);
     }
-    int first = k > 16 ? k - 16 : 0;
-    for (int i = from > 0 && first == 0 ? 1 : first; i < k; i++) /* a cut first line is dropped */
-        row(m, "", "", lines[i]);
+    cJSON_Delete(lines);
 }
 
 /* Jobs page ---------------------------------------------------------------------------- */
