@@ -69,6 +69,8 @@ static int64_t now_s(const lk_svcmode *m)
 static void audit(lk_svcmode *m, const char *action, const char *detail)
 {
     (void)lk_service_audit(m->d.st, m->sv.tech_id, action, detail, NULL);
+    lk_log_write(m->d.log, LK_LOG_INFO, "diag", "tech:%s %s %s", m->sv.tech_id, action,
+                 detail ? detail : "");
 }
 
 static void wipe_secrets(lk_svcmode *m)
@@ -423,6 +425,7 @@ static void refuse(lk_svcmode *m, const lk_service_verdict *v)
     snprintf(m->sv.refusal, sizeof m->sv.refusal, "%s", v->locked_until ? "locked" : v->reason);
     m->sv.locked_until = v->locked_until;
     m->sv.attempts_left = v->attempts_left;
+    lk_log_write(m->d.log, LK_LOG_WARN, "diag", "service card refused: %s", m->sv.refusal);
     go(m, LK_ST_DIAG_REFUSED);
 }
 
@@ -435,10 +438,13 @@ static void pin_verdict(lk_svcmode *m, int rc, lk_service_verdict *v)
         m->token_len = 0;
         snprintf(m->sv.tech_id, sizeof m->sv.tech_id, "%s", v->tech_id);
         m->sv.pin_wrong = 0;
+        lk_log_write(m->d.log, LK_LOG_INFO, "diag", "tech:%s service.enter", m->sv.tech_id);
         go(m, LK_ST_DIAG_MENU);
     } else if (rc == 0 && strcmp(v->reason, "wrong-pin") == 0 && !v->locked_until) {
         m->sv.pin_wrong = 1;
         m->sv.attempts_left = v->attempts_left;
+        lk_log_write(m->d.log, LK_LOG_WARN, "diag", "tech:%s service.pin-wrong, %d left",
+                     m->sv.tech_id, v->attempts_left);
         touch(m);
     } else {
         if (rc != 0)
@@ -826,6 +832,8 @@ void lk_svcmode_bundle_result(lk_svcmode *m, int ok, const char *text)
 {
     m->bundle_seen = 1;
     m->bundle_ok = ok;
+    lk_log_write(m->d.log, ok ? LK_LOG_INFO : LK_LOG_WARN, "bundle", "%s: %s",
+                 ok ? "applied" : "refused", text ? text : "");
     snprintf(m->bundle_text, sizeof m->bundle_text, "%s", text ? text : "");
     if (lk_svcmode_active(m) && m->pub.state != LK_ST_DIAG_PIN &&
         m->pub.state != LK_ST_DIAG_REFUSED)

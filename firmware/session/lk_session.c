@@ -148,6 +148,8 @@ static void arm_deadline(lk_session *s)
 void sess_transition(lk_session *s, lk_state to)
 {
     lk_evt ex = {.type = LK_EVT_EXIT}, en = {.type = LK_EVT_ENTRY};
+    lk_log_write(s->d.log, LK_LOG_INFO, "session", "state %s -> %s", lk_state_name(s->view.state),
+                 lk_state_name(to));
     s->in_transition++;
     lk_session_states[s->view.state](s, &ex);
     s->view.state = to;
@@ -218,6 +220,8 @@ void sess_end(lk_session *s, lk_state to, lk_reason why)
     snprintf(detail, sizeof detail, "{\"reason\":\"%s\"}", lk_reason_name(why));
     sess_wipe(s);
     s->view.reason = why;
+    lk_log_write(s->d.log, why == LK_REASON_THANKS ? LK_LOG_INFO : LK_LOG_WARN, "session",
+                 "ended: %s", lk_reason_name(why));
     sess_outcome_ended(s, why);
     sess_audit(s, "session.end", detail);
     sess_transition(s, to);

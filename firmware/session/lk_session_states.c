@@ -645,6 +645,8 @@ static void print_done(lk_session *s, const lk_evt *e)
              s->p.vp.lic[s->view.selected].uscc, s->view.copy_idx, e->code);
     if (e->code == LK_PRN_COMPLETED) {
         sess_audit(s, "print.completed", detail);
+        lk_log_write(s->d.log, LK_LOG_INFO, "print", "copy %d of %d completed",
+                     s->view.copy_idx + 1, s->view.copy_total);
         sess_count(s, LK_CTR_PRINT_COMPLETED);
         if (++s->view.copy_idx < s->view.copy_total) {
             sess_changed(s);
@@ -655,6 +657,12 @@ static void print_done(lk_session *s, const lk_evt *e)
         return;
     }
     sess_audit(s, "print.failed", detail);
+    lk_log_write(s->d.log, LK_LOG_ERROR, "print", "copy %d of %d failed: %s (printer: %s)",
+                 s->view.copy_idx + 1, s->view.copy_total,
+                 e->code == LK_PRN_UNCERTAIN ? "uncertain"
+                 : e->code == LK_ECANCELED   ? "refused"
+                                             : "fault",
+                 s->view.prn_dev.reason[0] ? s->view.prn_dev.reason : "-");
     sess_count(s, LK_CTR_PRINT_FAILED);
     if (e->code == LK_ECANCELED) { /* the print journal's own revocation gate refused it */
         sess_end(s, LK_ST_ENDED, LK_REASON_REVOKED);
@@ -673,6 +681,11 @@ static sm_ret st_printing(lk_session *s, const lk_evt *e)
         print_next(s);
         return SM_HANDLED;
     case LK_EVT_PRN_PROGRESS:
+        if (e->arg != (int)s->view.prn_dev.status &&
+            (e->arg == LK_DEVICE_FAULT || e->arg == LK_DEVICE_WARNING))
+            lk_log_write(s->d.log, e->arg == LK_DEVICE_FAULT ? LK_LOG_ERROR : LK_LOG_WARN,
+                         "printer", "%s: %s", lk_device_status_name((lk_device_status)e->arg),
+                         e->text[0] ? e->text : "-");
         s->view.prn_phase = e->code;
         s->view.prn_dev.status = (lk_device_status)e->arg;
         snprintf(s->view.prn_dev.reason, sizeof s->view.prn_dev.reason, "%s", e->text);
