@@ -399,3 +399,46 @@ const char *lk_diag_worst(const char *a, const char *b)
             return order[i];
     return "normal";
 }
+
+cJSON *lk_diag_log_tail(const char *path, int n)
+{
+    cJSON *arr = cJSON_CreateArray();
+    FILE *f = path && *path ? fopen(path, "rb") : NULL;
+    if (!arr || !f)
+        return arr;
+    n = n < 1 ? 1 : n > LK_DIAG_LOG_MAX_LINES ? LK_DIAG_LOG_MAX_LINES : n;
+    char *buf = malloc(LK_DIAG_LOG_TAIL_BYTES + 1);
+    long from = 0;
+    size_t len = 0;
+    if (buf && fseek(f, 0, SEEK_END) == 0) {
+        long size = ftell(f);
+        from = size > LK_DIAG_LOG_TAIL_BYTES ? size - LK_DIAG_LOG_TAIL_BYTES : 0;
+        if (fseek(f, from, SEEK_SET) == 0)
+            len = fread(buf, 1, LK_DIAG_LOG_TAIL_BYTES, f);
+    }
+    fclose(f);
+    if (!buf)
+        return arr;
+    buf[len] = '\0';
+    /* Complete lines only: skip a first line the window cut, and a last one still being
+     * written (no newline yet). */
+    char *start = buf, *end = buf + len;
+    if (from > 0 && (start = memchr(buf, '\n', len)) != NULL)
+        start++;
+    else if (from > 0)
+        start = end;
+    while (end > start && end[-1] != '\n')
+        end--;
+    int total = 0;
+    for (char *p = start; p < end; p++)
+        total += *p == '\n';
+    for (char *p = start; p < end; total--) {
+        char *nl = memchr(p, '\n', (size_t)(end - p));
+        *nl = '\0';
+        if (total <= n)
+            cJSON_AddItemToArray(arr, cJSON_CreateString(p));
+        p = nl + 1;
+    }
+    free(buf);
+    return arr;
+}

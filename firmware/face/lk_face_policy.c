@@ -12,6 +12,7 @@
 
 #include "kiosk/lk_audit.h"
 #include "kiosk/lk_counter.h"
+#include "kiosk/lk_counter_names.h"
 #include "kiosk/lk_config.h"
 
 void lk_face_policy_defaults(lk_face_policy *p)
@@ -147,18 +148,35 @@ static const char *liveness_name(lk_face_liveness l)
     return l == LK_FACE_LIVE_PASS ? "pass" : l == LK_FACE_LIVE_FAIL ? "fail" : "not-checked";
 }
 
+/* The diagnostics' counter of an outcome: the same names as the session's face check, so the
+ * report adds both up (the audit row keeps lk_face_outcome_name's spelling). */
+static const char *outcome_counter(lk_face_outcome o)
+{
+    switch (o) {
+    case LK_FACE_OUTCOME_MATCH:
+        return LK_CTR_FACE_MATCH;
+    case LK_FACE_OUTCOME_NO_MATCH:
+        return LK_CTR_FACE_NO_MATCH;
+    case LK_FACE_OUTCOME_NO_LIVENESS:
+        return LK_CTR_FACE_NO_LIVENESS;
+    case LK_FACE_OUTCOME_ERROR:
+        return LK_CTR_FACE_ERROR;
+    default:
+        return NULL;
+    }
+}
+
 /* The audit row and the diagnostics' face.<outcome> counter move together: in the caller's
  * transaction when there is one, else in their own. */
 static int audit_and_count(lk_store *st, lk_face_outcome o, const char *actor, const char *detail,
                            lk_err *err)
 {
-    char name[40];
+    const char *name = outcome_counter(o);
     int own = sqlite3_get_autocommit(lk_store_db(st)) != 0, rc = 0;
     if (own && (rc = lk_store_begin(st, err)) != 0)
         return rc;
     rc = lk_audit_append(st, actor, "face.check", detail, err);
-    snprintf(name, sizeof name, "face.%s", lk_face_outcome_name(o));
-    if (rc == 0)
+    if (rc == 0 && name)
         rc = lk_counter_add(st, name, 1, err);
     if (own && rc == 0)
         rc = lk_store_commit(st, err);

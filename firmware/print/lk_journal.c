@@ -11,6 +11,7 @@
 
 #include "kiosk/lk_audit.h"
 #include "kiosk/lk_counter.h"
+#include "kiosk/lk_counter_names.h"
 #include "kiosk/lk_journal.h"
 #include "kiosk/lk_stock.h"
 
@@ -413,26 +414,26 @@ static int use_sheet(lk_store *st, const lk_journal_row *r, int voided, const ch
 static int completed(lk_store *st, const lk_journal_row *r, lk_err *err)
 {
     const lk_journal_hooks *h = hooks_of(st);
-    int rc = lk_counter_add(st, "prints", 1, err);
+    int rc = lk_counter_add(st, LK_CTR_PRINTS, 1, err);
     if (rc == 0 && h->on_completed)
         rc = h->on_completed(h->ctx, st, r, err);
     return rc;
 }
 
-/* The diagnostics' failure family (failures.<cause>): the printer's own reason when it names
+/* The diagnostics' failure counter (failures.<cause>): the printer's own reason when it names
  * a paper problem (IPP printer-state-reasons as lk_cups reports them), else the outcome. */
-static const char *failure_cause(lk_print_outcome o, const char *reason)
+static const char *failure_counter(lk_print_outcome o, const char *reason)
 {
     if (reason && strstr(reason, "jam"))
-        return "paper-jam";
+        return LK_CTR_FAIL_PAPER_JAM;
     if (reason && (strstr(reason, "media-empty") || strstr(reason, "media-needed") ||
                    strstr(reason, "out of paper")))
-        return "out-of-paper";
+        return LK_CTR_FAIL_OUT_OF_PAPER;
     if (reason && strstr(reason, "door-open"))
-        return "door-open";
-    return o == LK_PRINT_REFUSED  ? "print-refused"
-           : o == LK_PRINT_FAILED ? "print-failed"
-                                  : "print-uncertain";
+        return LK_CTR_FAIL_DOOR_OPEN;
+    return o == LK_PRINT_REFUSED  ? LK_CTR_FAIL_PRINT_REFUSED
+           : o == LK_PRINT_FAILED ? LK_CTR_FAIL_PRINT_FAILED
+                                  : LK_CTR_FAIL_PRINT_UNCERTAIN;
 }
 
 static int finish_tx(lk_store *st, lk_journal_row *r, lk_print_outcome o, const char *reason,
@@ -461,10 +462,8 @@ static int finish_tx(lk_store *st, lk_journal_row *r, lk_print_outcome o, const 
     snprintf(counter, sizeof counter, "prints.%s", lk_print_outcome_name(o));
     if (rc == 0)
         rc = lk_counter_add(st, counter, 1, err);
-    if (rc == 0 && o != LK_PRINT_COMPLETED) {
-        snprintf(counter, sizeof counter, "failures.%s", failure_cause(o, reason));
-        rc = lk_counter_add(st, counter, 1, err);
-    }
+    if (rc == 0 && o != LK_PRINT_COMPLETED)
+        rc = lk_counter_add(st, failure_counter(o, reason), 1, err);
     return rc == 0 && o == LK_PRINT_COMPLETED ? completed(st, r, err) : rc;
 }
 

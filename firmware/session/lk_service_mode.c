@@ -69,6 +69,8 @@ static int64_t now_s(const lk_svcmode *m)
 static void audit(lk_svcmode *m, const char *action, const char *detail)
 {
     (void)lk_service_audit(m->d.st, m->sv.tech_id, action, detail, NULL);
+    lk_log_write(m->d.log, LK_LOG_INFO, "diag", "tech:%s %s %s", m->sv.tech_id, action,
+                 detail ? detail : "");
 }
 
 static void wipe_secrets(lk_svcmode *m)
@@ -287,6 +289,26 @@ static void flatten(lk_svcmode *m, const cJSON *o, const char *prefix)
     }
 }
 
+/* The page has LK_SVC_ROWS rows and no range: the all-time report without its (identical)
+ * in_range halves, zeros or days but the last week's, so stock still fits below. */
+static void prune_counters(cJSON *o)
+{
+    cJSON_DeleteItemFromObject(o, "range");
+    cJSON *it, *next;
+    for (it = o->child; it; it = it->next) {
+        cJSON_DeleteItemFromObject(it, "in_range");
+        cJSON *total = cJSON_GetObjectItem(it, "total");
+        for (cJSON *n = total && cJSON_IsObject(total) ? total->child : NULL; n; n = next) {
+            next = n->next;
+            if (cJSON_IsNumber(n) && n->valuedouble == 0)
+                cJSON_Delete(cJSON_DetachItemViaPointer(total, n));
+        }
+    }
+    cJSON *days = cJSON_GetObjectItem(cJSON_GetObjectItem(o, "prints"), "per_day");
+    while (days && cJSON_GetArraySize(days) > 7)
+        cJSON_DeleteItemFromArray(days, 0);
+}
+
 static void load_counters(lk_svcmode *m)
 {
     lk_err err = {0};
@@ -295,6 +317,7 @@ static void load_counters(lk_svcmode *m)
         row(m, "error", "fault", err.msg);
         return;
     }
+    prune_counters(o);
     flatten(m, o, "");
     cJSON_Delete(o);
 }
@@ -302,29 +325,13 @@ static void load_counters(lk_svcmode *m)
 /* The last lines of the log file: read its tail only, the file may be large. */
 static void load_log(lk_svcmode *m)
 {
-    FILE *f = m->d.log_path ? fopen(m->d.log_path, "rb") : NULL;
-    if (!f)
-        return;
-    char buf[8192];
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    long from = size > (long)sizeof buf - 1 ? size - (long)sizeof buf + 1 : 0;
-    fseek(f, from, SEEK_SET);
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    char *lines[64];
-    int k = 0;
-    for (char *save, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-        if (k == 64) {
-            memmove(lines, lines + 1, sizeof lines - sizeof lines[0]);
-            k--;
-        }
-        lines[k++] = l;
+    cJSON *lines = lk_diag_log_tail(m->d.log_path, 16), *l;
+    cJSON_ArrayForEach(l, lines)
+    {
+        if (cJSON_IsString(l) && *l->valuestring)
+            row(m, "", "", l->valuestring);
     }
-    int first = k > 16 ? k - 16 : 0;
-    for (int i = from > 0 && first == 0 ? 1 : first; i < k; i++) /* a cut first line is dropped */
-        row(m, "", "", lines[i]);
+    cJSON_Delete(lines);
 }
 
 /* Jobs page ---------------------------------------------------------------------------- */
@@ -434,6 +441,7 @@ static void refuse(lk_svcmode *m, const lk_service_verdict *v)
     snprintf(m->sv.refusal, sizeof m->sv.refusal, "%s", v->locked_until ? "locked" : v->reason);
     m->sv.locked_until = v->locked_until;
     m->sv.attempts_left = v->attempts_left;
+    lk_log_write(m->d.log, LK_LOG_WARN, "diag", "service card refused: %s", m->sv.refusal);
     go(m, LK_ST_DIAG_REFUSED);
 }
 
@@ -446,10 +454,13 @@ static void pin_verdict(lk_svcmode *m, int rc, lk_service_verdict *v)
         m->token_len = 0;
         snprintf(m->sv.tech_id, sizeof m->sv.tech_id, "%s", v->tech_id);
         m->sv.pin_wrong = 0;
+        lk_log_write(m->d.log, LK_LOG_INFO, "diag", "tech:%s service.enter", m->sv.tech_id);
         go(m, LK_ST_DIAG_MENU);
     } else if (rc == 0 && strcmp(v->reason, "wrong-pin") == 0 && !v->locked_until) {
         m->sv.pin_wrong = 1;
         m->sv.attempts_left = v->attempts_left;
+        lk_log_write(m->d.log, LK_LOG_WARN, "diag", "tech:%s service.pin-wrong, %d left",
+                     m->sv.tech_id, v->attempts_left);
         touch(m);
     } else {
         if (rc != 0)
@@ -863,6 +874,8 @@ void lk_svcmode_bundle_result(lk_svcmode *m, int ok, const char *text)
 {
     m->bundle_seen = 1;
     m->bundle_ok = ok;
+    lk_log_write(m->d.log, ok ? LK_LOG_INFO : LK_LOG_WARN, "bundle", "%s: %s",
+                 ok ? "applied" : "refused", text ? text : "");
     snprintf(m->bundle_text, sizeof m->bundle_text, "%s", text ? text : "");
     if (lk_svcmode_active(m) && m->pub.state != LK_ST_DIAG_PIN &&
         m->pub.state != LK_ST_DIAG_REFUSED)

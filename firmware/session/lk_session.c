@@ -8,6 +8,7 @@
 #include "kiosk/lk_audit.h"
 #include "kiosk/lk_config.h"
 #include "kiosk/lk_counter.h"
+#include "kiosk/lk_counter_names.h"
 #include "lk_session_int.h"
 
 static uint64_t default_clock(void *ctx)
@@ -30,6 +31,77 @@ void sess_count(lk_session *s, const char *counter)
 {
     /* Statistics must never stop a customer: a failed counter write is dropped. */
     (void)lk_counter_add(s->d.st, counter, 1, NULL);
+}
+
+void sess_started(lk_session *s)
+{
+    s->outcome_open = 1;
+    sess_count(s, LK_CTR_SESSIONS_STARTED);
+}
+
+static void outcome(lk_session *s, const char *total, const char *cause)
+{
+    if (!s->outcome_open)
+        return;
+    s->outcome_open = 0;
+    sess_count(s, total);
+    if (cause)
+        sess_count(s, cause);
+}
+
+void sess_outcome_completed(lk_session *s)
+{
+    outcome(s, LK_CTR_SESSIONS_COMPLETED, NULL);
+}
+
+void sess_outcome_abandoned(lk_session *s)
+{
+    outcome(s, LK_CTR_SESSIONS_ABANDONED, NULL);
+}
+
+/* The failures.<cause> of an end reason; NULL for the printer's ends, which the print journal
+ * counts per copy with the printer's own cause. */
+static const char *failure_counter(lk_reason why)
+{
+    switch (why) {
+    case LK_REASON_TIMEOUT:
+        return LK_CTR_FAIL_TIMEOUT;
+    case LK_REASON_CARD_REMOVED:
+        return LK_CTR_FAIL_CARD_REMOVED;
+    case LK_REASON_FACE_FAILED:
+        return LK_CTR_FAIL_FACE_FAILED;
+    case LK_REASON_FACE_ERROR:
+        return LK_CTR_FAIL_FACE_ERROR;
+    case LK_REASON_READ_FAILED:
+        return LK_CTR_FAIL_READ_FAILED;
+    case LK_REASON_WRONG_DOCUMENT:
+        return LK_CTR_FAIL_WRONG_DOCUMENT;
+    case LK_REASON_NOT_FOUND:
+        return LK_CTR_FAIL_NOT_FOUND;
+    case LK_REASON_NOT_AUTHORISED:
+        return LK_CTR_FAIL_NOT_AUTHORISED;
+    case LK_REASON_REVOKED:
+        return LK_CTR_FAIL_REVOKED;
+    case LK_REASON_SYSTEM:
+        return LK_CTR_FAIL_SYSTEM;
+    default:
+        return NULL;
+    }
+}
+
+void sess_outcome_ended(lk_session *s, lk_reason why)
+{
+    switch (why) {
+    case LK_REASON_NONE:
+    case LK_REASON_THANKS: /* rated: completed when the copies were out */
+        return;
+    case LK_REASON_CANCELLED:
+    case LK_REASON_STAFFED_WINDOW:
+        sess_outcome_abandoned(s);
+        return;
+    default:
+        outcome(s, LK_CTR_SESSIONS_FAILED, failure_counter(why));
+    }
 }
 
 void sess_audit(lk_session *s, const char *event, const char *detail_json)
@@ -76,6 +148,8 @@ static void arm_deadline(lk_session *s)
 void sess_transition(lk_session *s, lk_state to)
 {
     lk_evt ex = {.type = LK_EVT_EXIT}, en = {.type = LK_EVT_ENTRY};
+    lk_log_write(s->d.log, LK_LOG_INFO, "session", "state %s -> %s", lk_state_name(s->view.state),
+                 lk_state_name(to));
     s->in_transition++;
     lk_session_states[s->view.state](s, &ex);
     s->view.state = to;
@@ -146,9 +220,9 @@ void sess_end(lk_session *s, lk_state to, lk_reason why)
     snprintf(detail, sizeof detail, "{\"reason\":\"%s\"}", lk_reason_name(why));
     sess_wipe(s);
     s->view.reason = why;
-    char counter[48];
-    snprintf(counter, sizeof counter, "session.%s", lk_reason_name(why));
-    sess_count(s, counter);
+    lk_log_write(s->d.log, why == LK_REASON_THANKS ? LK_LOG_INFO : LK_LOG_WARN, "session",
+                 "ended: %s", lk_reason_name(why));
+    sess_outcome_ended(s, why);
     sess_audit(s, "session.end", detail);
     sess_transition(s, to);
 }

@@ -45,6 +45,7 @@ struct lk_session {
     int card_present;
     int in_transition;
     uint64_t lookup_deadline_ms; /* when the session stops waiting on d.lookup, 0 none */
+    int outcome_open;            /* started, and its outcome not counted yet */
 };
 
 typedef sm_ret (*state_fn)(lk_session *s, const lk_evt *e);
@@ -57,6 +58,13 @@ void sess_wipe(lk_session *s);
 void sess_cancel_job(lk_session *s);
 uint64_t sess_now(const lk_session *s);
 void sess_count(lk_session *s, const char *counter);
+/* Counts the session's start (sessions.started) and opens its outcome. */
+void sess_started(lk_session *s);
+/* Counts the outcome of the session (completed, abandoned, or failed with the cause `why`),
+ * once: whatever ends it later (a timeout on the done screen) is not a second outcome. */
+void sess_outcome_completed(lk_session *s);
+void sess_outcome_abandoned(lk_session *s);
+void sess_outcome_ended(lk_session *s, lk_reason why);
 void sess_audit(lk_session *s, const char *event, const char *detail_json);
 
 /* lk_session_states.c / lk_session_flow.c */

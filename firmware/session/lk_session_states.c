@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "kiosk/lk_counter.h"
+#include "kiosk/lk_counter_names.h"
 #include "lk_session_int.h"
 
 static int is_intent(const lk_evt *e, lk_intent i)
@@ -22,7 +23,7 @@ static sm_ret st_attract(lk_session *s, const lk_evt *e)
         return SM_HANDLED;
     }
     if (is_intent(e, LK_INTENT_START)) {
-        sess_count(s, "session.started");
+        sess_started(s);
         sess_transition(s, LK_ST_ROLE);
         return SM_HANDLED;
     }
@@ -37,6 +38,7 @@ static sm_ret st_role(lk_session *s, const lk_evt *e)
         return SM_HANDLED;
     }
     if (is_intent(e, LK_INTENT_BACK)) {
+        sess_outcome_abandoned(s);
         sess_transition(s, LK_ST_ATTRACT);
         return SM_HANDLED;
     }
@@ -191,7 +193,7 @@ static void read_done(lk_session *s, const lk_evt *e)
         while (n[first] && ((unsigned char)n[first] & 0xC0) == 0x80)
             first++;
         snprintf(s->p.vp.name_masked, sizeof s->p.vp.name_masked, "%.*s**", (int)first, n);
-        sess_count(s, "reader.ok");
+        sess_count(s, LK_CTR_READER_OK);
         sess_transition(s, LK_ST_FACE);
     } else if (e->code == LK_EIO) {
         sess_end(s, LK_ST_ENDED, LK_REASON_CARD_REMOVED);
@@ -199,7 +201,6 @@ static void read_done(lk_session *s, const lk_evt *e)
         sess_transition(s, LK_ST_MRZ);
         s->view.hint = LK_HINT_MRZ_REJECTED;
     } else {
-        sess_count(s, "reader.failed");
         sess_end(s, LK_ST_STAFF,
                  e->code == LK_ENOTSUP ? LK_REASON_WRONG_DOCUMENT : LK_REASON_READ_FAILED);
     }
@@ -316,18 +317,20 @@ static void face_done(lk_session *s, const lk_evt *e)
         lk_frame_wipe(&s->p.frames[i]);
     s->p.n_frames = 0;
     if (e->code != 0) {
-        sess_count(s, "face.error");
+        sess_count(s, LK_CTR_FACE_ERROR);
         sess_end(s, LK_ST_STAFF, LK_REASON_FACE_ERROR);
         return;
     }
     lk_face_result r = sess_face_result(e->ptr);
     s->view.face_attempt++;
     if (r.verdict == LK_FACE_MATCH) {
-        sess_count(s, "face.match");
+        sess_count(s, LK_CTR_FACE_MATCH);
         lookup_start(s);
         return;
     }
-    sess_count(s, "face.no_match");
+    sess_count(s, r.verdict == LK_FACE_NOT_LIVE  ? LK_CTR_FACE_NO_LIVENESS
+                  : r.verdict == LK_FACE_NO_FACE ? LK_CTR_FACE_NO_FACE
+                                                 : LK_CTR_FACE_NO_MATCH);
     if (s->view.face_attempt >= s->cfg.face_max_attempts) {
         sess_end(s, LK_ST_STAFF, LK_REASON_FACE_FAILED);
         return;
@@ -395,7 +398,6 @@ static void show_found(lk_session *s, const sess_found *f)
     s->p.vp.n_lic_more = f->more;
     if (s->p.vp.n_lic == 0) {
         s->view.reason = f->other_role ? LK_REASON_NOT_AUTHORISED : LK_REASON_NOT_FOUND;
-        sess_count(s, "lookup.none");
         sess_transition(s, LK_ST_NO_LICENSE);
     } else {
         sess_transition(s, LK_ST_CHOOSE);
@@ -510,7 +512,7 @@ static int drop_revoked(lk_session *s)
 static void choose_enter(lk_session *s)
 {
     if (drop_revoked(s))
-        sess_count(s, "lookup.revoked");
+        sess_count(s, LK_CTR_LOOKUP_REVOKED);
     if (s->p.vp.n_lic == 0) {
         s->view.reason = LK_REASON_REVOKED;
         sess_transition(s, LK_ST_NO_LICENSE);
@@ -535,7 +537,8 @@ static sm_ret st_no_license(lk_session *s, const lk_evt *e)
 {
     if (e->type == LK_EVT_ENTRY) {
         lk_reason r = s->view.reason;
-        sess_wipe(s); /* nothing more to do with this person's data */
+        sess_outcome_ended(s, r); /* not found, not in this role, or revoked */
+        sess_wipe(s);             /* nothing more to do with this person's data */
         s->view.reason = r;
         return SM_HANDLED;
     }
@@ -565,7 +568,7 @@ static int refuse_revoked(lk_session *s, lk_record *rec)
     snprintf(detail, sizeof detail, "{\"uscc\":\"%s\",\"reason\":\"revoked\"}", rec->uscc);
     lk_record_free(rec);
     sess_audit(s, "print.refused", detail);
-    sess_count(s, "print.refused_revoked");
+    sess_count(s, LK_CTR_PRINT_REFUSED);
     sess_end(s, LK_ST_ENDED, LK_REASON_REVOKED);
     return 1;
 }
@@ -641,7 +644,9 @@ static void print_done(lk_session *s, const lk_evt *e)
              s->p.vp.lic[s->view.selected].uscc, s->view.copy_idx, e->code);
     if (e->code == LK_PRN_COMPLETED) {
         sess_audit(s, "print.completed", detail);
-        sess_count(s, "print.completed");
+        lk_log_write(s->d.log, LK_LOG_INFO, "print", "copy %d of %d completed",
+                     s->view.copy_idx + 1, s->view.copy_total);
+        sess_count(s, LK_CTR_PRINT_COMPLETED);
         if (++s->view.copy_idx < s->view.copy_total) {
             sess_changed(s);
             print_next(s);
@@ -651,7 +656,13 @@ static void print_done(lk_session *s, const lk_evt *e)
         return;
     }
     sess_audit(s, "print.failed", detail);
-    sess_count(s, "print.failed");
+    lk_log_write(s->d.log, LK_LOG_ERROR, "print", "copy %d of %d failed: %s (printer: %s)",
+                 s->view.copy_idx + 1, s->view.copy_total,
+                 e->code == LK_PRN_UNCERTAIN ? "uncertain"
+                 : e->code == LK_ECANCELED   ? "refused"
+                                             : "fault",
+                 s->view.prn_dev.reason[0] ? s->view.prn_dev.reason : "-");
+    sess_count(s, LK_CTR_PRINT_FAILED);
     if (e->code == LK_ECANCELED) { /* the print journal's own revocation gate refused it */
         sess_end(s, LK_ST_ENDED, LK_REASON_REVOKED);
         return;
@@ -669,6 +680,11 @@ static sm_ret st_printing(lk_session *s, const lk_evt *e)
         print_next(s);
         return SM_HANDLED;
     case LK_EVT_PRN_PROGRESS:
+        if (e->arg != (int)s->view.prn_dev.status &&
+            (e->arg == LK_DEVICE_FAULT || e->arg == LK_DEVICE_WARNING))
+            lk_log_write(s->d.log, e->arg == LK_DEVICE_FAULT ? LK_LOG_ERROR : LK_LOG_WARN,
+                         "printer", "%s: %s", lk_device_status_name((lk_device_status)e->arg),
+                         e->text[0] ? e->text : "-");
         s->view.prn_phase = e->code;
         s->view.prn_dev.status = (lk_device_status)e->arg;
         snprintf(s->view.prn_dev.reason, sizeof s->view.prn_dev.reason, "%s", e->text);
@@ -689,7 +705,7 @@ void lk_session_records_changed(lk_session *s)
 {
     lk_state st = s->view.state;
     if (st == LK_ST_CHOOSE && drop_revoked(s)) {
-        sess_count(s, "lookup.revoked");
+        sess_count(s, LK_CTR_LOOKUP_REVOKED);
         if (s->p.vp.n_lic == 0) {
             s->view.reason = LK_REASON_REVOKED;
             sess_transition(s, LK_ST_NO_LICENSE);
@@ -708,6 +724,7 @@ void lk_session_records_changed(lk_session *s)
 static sm_ret st_done(lk_session *s, const lk_evt *e)
 {
     if (e->type == LK_EVT_ENTRY) {
+        sess_outcome_completed(s);
         sess_wipe(s); /* printed: the person's data is no longer needed */
         return SM_HANDLED;
     }
@@ -720,12 +737,11 @@ static sm_ret st_done(lk_session *s, const lk_evt *e)
 
 static sm_ret st_rating(lk_session *s, const lk_evt *e)
 {
-    static const char *const names[] = {"very_satisfied", "satisfied", "basic", "dissatisfied",
-                                        "very_dissatisfied"};
+    static const char *const names[] = {LK_CTR_RATING_VERY_SATISFIED, LK_CTR_RATING_SATISFIED,
+                                        LK_CTR_RATING_BASIC, LK_CTR_RATING_DISSATISFIED,
+                                        LK_CTR_RATING_VERY_DISSATISFIED};
     if (is_intent(e, LK_INTENT_RATE) && e->arg >= 1 && e->arg <= 5) {
-        char counter[48];
-        snprintf(counter, sizeof counter, "rating.%s", names[e->arg - 1]);
-        sess_count(s, counter);
+        sess_count(s, names[e->arg - 1]);
         sess_end(s, LK_ST_ENDED, LK_REASON_THANKS);
         return SM_HANDLED;
     }

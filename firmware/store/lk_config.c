@@ -26,6 +26,9 @@ typedef enum config_type {
     CFG_PATH,   /* an absolute path without "." or ".." components */
     CFG_CHOICE, /* one of the '|'-separated words in choices */
     CFG_PIN,    /* empty, or pbkdf2-sha256$ITERATIONS$SALT-HEX$HASH-HEX */
+    /* A flag on any of the above: the value is a credential (the PIN's hash). Its audit row says
+     * that it changed, never what it is: the audit log leaves the kiosk on every USB export. */
+    CFG_SECRET = 0x100,
 } config_type;
 
 typedef struct config_key {
@@ -115,8 +118,8 @@ static const config_key known_keys[] = {
      CFG_INT, 100, 600000, NULL},
     {"registry.url", "", "base URL of the registration system's records API", CFG_URL, 0, 512,
      NULL},
-    {"service.pin_hash", "", "technician PIN as PBKDF2-SHA256; empty: diagnostics closed", CFG_PIN,
-     0, 256, NULL},
+    {"service.pin_hash", "", "technician PIN as PBKDF2-SHA256; empty: diagnostics closed",
+     CFG_PIN | CFG_SECRET, 0, 256, NULL},
     {"service.timeout_s", "120", "idle seconds on a diagnostics page before it returns to attract",
      CFG_INT, 10, 3600, NULL},
     {"session.timeout_s", "120", "idle seconds before a customer session is abandoned", CFG_INT, 30,
@@ -249,7 +252,7 @@ static int check_pin(const config_key *k, const char *v, lk_err *err)
 
 static int check_value(const config_key *k, const char *v, lk_err *err)
 {
-    switch (k->type) {
+    switch (k->type & ~CFG_SECRET) {
     case CFG_UNTYPED:
         for (const unsigned char *c = (const unsigned char *)v; *c; c++)
             if (*c < 0x20 || *c == 0x7f)
@@ -332,12 +335,18 @@ int lk_config_get_int(lk_store *st, const char *key, long long *value, lk_err *e
     return rc;
 }
 
+/* A secret's row keeps who changed it and when, and whether it was set or cleared (an empty
+ * PIN hash closes diagnostics), but no hash, fingerprint or length of the value. */
 static int audit_set(lk_store *st, const char *key, const char *value, int64_t version,
                      const char *actor, lk_err *err)
 {
+    const config_key *k = find_key(key);
     cJSON *d = cJSON_CreateObject();
     cJSON_AddStringToObject(d, "key", key);
-    cJSON_AddStringToObject(d, "value", value);
+    if (k && (k->type & CFG_SECRET))
+        cJSON_AddStringToObject(d, "value", *value ? "(secret changed)" : "(secret cleared)");
+    else
+        cJSON_AddStringToObject(d, "value", value);
     cJSON_AddNumberToObject(d, "version", (double)version);
     char *detail = cJSON_PrintUnformatted(d);
     cJSON_Delete(d);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # diag.sh: `kioskctl diag` as the technician's JSON: every probe in the device status model,
 # adapters not in this build "unknown" with a reason, a broken audit chain turning the audit
-# probe to fault (exit 1); self-tests run or say they are not available; counters by range.
+# probe to fault (exit 1); self-tests run or say they are not available; counters by range
+# (old counter names read as the new ones, dates checked); recent log lines.
 set -euo pipefail
 
 : "${KIOSKCTL:?KIOSKCTL must point at the kioskctl binary}"
@@ -92,24 +93,53 @@ k diag selftest frob >/dev/null 2>&1 || rc=$?
 [[ $(sqlite3 "$LK_DB" "SELECT count(*) FROM audit WHERE event='diag.selftest' AND actor='tech:T-9'") -eq 11 ]] ||
     fail "selftests not audited with the technician"
 
-# Counters: any insert into counters is counted per day by the store's triggers.
-sqlite3 "$LK_DB" "INSERT INTO counters VALUES ('prints', 3), ('failures.paper-jam', 1), ('rating.4', 2), ('stock.remaining', 7);
-  INSERT INTO counter_days VALUES ('2026-10-05','prints',2), ('2026-11-02','prints',4), ('2026-11-03','failures.out-of-paper',1);"
+# Counters. Their producers (the session, the print journal, the face policy) are exercised by
+# unit.test_session, unit.test_diag and cli.kiosk_diag; here a database from before the one
+# naming scheme: the names older versions wrote, totals and per-day rows, are read as what they
+# meant (session.started -> sessions.started, failures.paper-jam -> failures.paper_jam, ...).
+sqlite3 "$LK_DB" "INSERT INTO counters VALUES ('prints', 3), ('failures.paper-jam', 1), ('session.started', 4),
+  ('session.timeout', 1), ('face.no-match', 2), ('rating.very_satisfied', 2), ('stock.remaining', 7);
+  INSERT INTO counter_days VALUES ('2026-10-05','prints',2), ('2026-11-02','prints',4), ('2026-11-03','failures.out-of-paper',1),
+  ('2026-11-03','session.started',2), ('2026-11-03','session.cancelled',1);"
 # Paper stock is the stock ledger's (the stray counter above does not count).
 k stock load --tray t1 --media a3 --count 100 >/dev/null || fail "stock load"
 k stock load --tray t2 --media a4 --count 20 >/dev/null || fail "stock load"
 out=$(k diag counters --from 2026-11-01 --to 2026-11-30) || fail "counters: $out"
 json "$out" 'd["prints"]["in_range"]==4 and d["prints"]["per_month"]=={"2026-11":4} and d["prints"]["total"]==3' ||
     fail "counters in November: $out"
-json "$out" 'd["failures"]["in_range"]=={"out-of-paper":1} and d["failures"]["total"]=={"paper-jam":1}' ||
+json "$out" 'd["failures"]["in_range"]=={"out_of_paper":1} and d["failures"]["total"]=={"paper_jam":1,"timeout":1}' ||
     fail "failures: $out"
+json "$out" 'd["sessions"]["in_range"]=={"started":2,"completed":0,"abandoned":1,"failed":0} and d["sessions"]["total"]["started"]==4 and d["sessions"]["total"]["failed"]==1' ||
+    fail "sessions: $out"
+json "$out" 'd["face_checks"]["total"]["no_match"]==2 and d["face_checks"]["total"]["no_liveness"]==0' || fail "face: $out"
 json "$out" 'd["paper_stock"]["remaining"]==120 and d["paper_stock"]["low"] is False' || fail "stock: $out"
 json "$out" 'd["paper_stock"]["a3"]==100 and d["paper_stock"]["a4"]==20' || fail "stock by media: $out"
 out=$(k diag counters)
-json "$out" 'd["prints"]["in_range"]==9 and d["ratings"]["total"]=={"4":2}' || fail "all days: $out"
-rc=0
-k diag counters --from 2026-11 >/dev/null 2>&1 || rc=$?
-[[ $rc -eq 2 ]] || fail "bad date: exit $rc"
+json "$out" 'd["prints"]["in_range"]==9 and d["ratings"]["total"]=={"very_satisfied":2,"satisfied":0,"basic":0,"dissatisfied":0,"very_dissatisfied":0}' ||
+    fail "all days: $out"
+# --from / --to are real calendar dates, in order: anything else is a usage error (exit 2).
+for bad in "--from 2026-11" "--from 2026-13-99" "--to 2026-02-29" "--from 2026-04-31" "--to 2026-1a-01" \
+    "--from 2026-11-30 --to 2026-11-01"; do
+    rc=0
+    # shellcheck disable=SC2086
+    msg=$(k diag counters $bad 2>&1 >/dev/null) || rc=$?
+    [[ $rc -eq 2 ]] || fail "counters $bad: exit $rc"
+    [[ $msg == *"diag counters: "* && ( $msg == *"YYYY-MM-DD"* || $msg == *"after it ends"* ) ]] ||
+        fail "counters $bad: unclear message '$msg'"
+done
+k diag counters --from 2024-02-29 --to 2024-02-29 >/dev/null || fail "a leap day refused"
+
+# Recent log lines: none before the kiosk wrote any (cli.kiosk_diag checks the kiosk's own).
+out=$(k diag logs) || fail "diag logs: $out"
+json "$out" 'd["lines"]==[] and d["path"].endswith("/kiosk.log")' || fail "logs without a file: $out"
+out=$(k diag status) || true
+json "$out" 'd["recent_log"]==[]' || fail "status recent_log without a file: $out"
+for bad in "--lines 0" "--lines x" "--lines 1001" "--frob"; do
+    rc=0
+    # shellcheck disable=SC2086
+    k diag logs $bad >/dev/null 2>&1 || rc=$?
+    [[ $rc -eq 2 ]] || fail "diag logs $bad: exit $rc"
+done
 
 # A tampered audit row: the audit probe says fault, and so does the whole table (exit 1).
 sqlite3 "$LK_DB" "DROP TRIGGER audit_no_update; UPDATE audit SET actor='someone' WHERE seq=2"

@@ -4,7 +4,9 @@
 # (a wrong PIN first), every diagnostics screen is visited and photographed, the calibration
 # offsets move in 0.1 mm steps into configuration, exit returns to attract, and a service card
 # on a customer screen does nothing. An expired card is refused. The audit log holds every
-# technician action under tech:<id>.
+# technician action under tech:<id>. Customers served first: the counters report what their
+# sessions counted, and the log page, `diag logs` and `diag status` show the lines the kiosk
+# itself logged.
 set -euo pipefail
 : "${KIOSKCTL:?KIOSKCTL must point at the kioskctl binary}"
 work=$(mktemp -d)
@@ -24,7 +26,6 @@ k service-card make --key "$work/admin.key" --tech T-043 --issued 2020-01-01 --e
 pin=$(echo 482913 | k service-card pin-hash --iterations 10000 |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["value"])')
 k config set service.pin_hash "$pin" >/dev/null
-printf '2026-12-01T10:00:00Z kiosk started\n2026-12-01T10:00:01Z printer ready\n' >"$work/state/kiosk.log"
 # An uncertain copy for the jobs page, as a kiosk that lost track of a print leaves it.
 k records import "$LK_TEST_DATA/records-sample.jsonl" >/dev/null
 uscc=$(jq -r 'select(.status == "approved") | .uscc' "$LK_TEST_DATA/records-sample.jsonl" | head -n1)
@@ -33,6 +34,59 @@ sqlite3 "$LK_DB" "INSERT INTO print_jobs (license_id, copy, copy_no, state, atte
     'deadline passed', 0, 0 FROM licenses WHERE uscc = '$uscc'"
 cp "$LK_SOURCE_DIR/tests/data/kiosk/diag.script" "$work/"
 printf 'wait attract\nreader service expired.bin\nwait diag_refused\ntap ok\nwait attract\n' >"$work/expired.script"
+# Customers first, so the counters and the log hold what the kiosk itself produced: a license
+# printed and rated, three failed face checks, a customer who backs out of the first screen.
+holder=310104195404094012
+printf '{"doc_type":"resident_id","number":"%s","name":"杨凯福"}' "$holder" >"$work/holder.json"
+cat >"$work/customers.script" <<'EOF'
+wait attract
+tap start
+wait role
+tap holder
+wait document
+tap resident_id
+wait consent
+tap consent_data
+tap consent_face
+tap continue
+wait tap_card
+reader insert holder.json
+wait choose 20000
+tap license0
+wait preview
+wait-button print 20000
+tap print
+wait done 120000
+reader remove
+wait rating
+tap rate2
+wait ended
+tap ok
+wait attract
+face fail
+tap start
+tap holder
+tap resident_id
+tap consent_data
+tap consent_face
+tap continue
+wait tap_card
+reader insert holder.json
+wait face
+wait-button retry 20000
+tap retry
+wait-button retry 20000
+tap retry
+wait staff 20000
+reader remove
+tap ok
+wait attract
+face pass
+tap start
+wait role
+tap back
+wait attract
+EOF
 
 run() { # NAME SCRIPT
     mkdir -p "$work/$1"
@@ -43,8 +97,52 @@ run() { # NAME SCRIPT
         fail "$1: a string lacks a translation"
     fi
 }
+run customers customers.script
 run diag diag.script
 run expired expired.script
+
+# The counters report what the kiosk counted (no counter was written by hand): the three
+# customers and diag.script's own, cancelled, session; the copy the jobs page confirmed printed
+# (the simulated printer has no journal, so only that one is a print).
+out=$(k diag counters) || fail "diag counters: $out"
+python3 - "$out" <<'PY' || fail "counters after the customers: $out"
+import json, sys
+d = json.loads(sys.argv[1])
+assert d["prints"]["total"] == 1 and d["prints"]["in_range"] == 1, d["prints"]
+for half in ("total", "in_range"):
+    assert d["sessions"][half] == {"started": 4, "completed": 1, "abandoned": 2, "failed": 1}, d["sessions"]
+    assert d["failures"][half] == {"face_failed": 1}, d["failures"]
+    assert d["face_checks"][half]["match"] == 1 and d["face_checks"][half]["no_match"] == 3, d["face_checks"]
+    assert d["ratings"][half] == {"very_satisfied": 0, "satisfied": 1, "basic": 0, "dissatisfied": 0,
+                                  "very_dissatisfied": 0}, d["ratings"]
+PY
+
+# The log is the kiosk's own (lk_log): its start and stop, the session's states and end, the
+# prints, the technician's actions; never the customer's ID number.
+[[ -s $work/state/kiosk.log ]] || fail "the kiosk wrote no $work/state/kiosk.log"
+! grep -q "$holder" "$work/state/kiosk.log" || fail "an ID number reached the log"
+out=$(k diag logs --lines 1000) || fail "diag logs: $out"
+python3 - "$out" <<'PY' || fail "diag logs: $out"
+import json, re, sys
+d = json.loads(sys.argv[1])
+lines = d["lines"]
+assert d["path"].endswith("/state/kiosk.log"), d["path"]
+stamp = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ (DEBUG|INFO |WARN |ERROR) [a-z]+: ")
+assert all(stamp.match(l) for l in lines), [l for l in lines if not stamp.match(l)][:3]
+for want in ["kiosk: started", "session: state attract -> role", "session: state printing -> done",
+             "print: copy 1 of 2 completed", "print: copy 2 of 2 completed",
+             "session: ended: face_failed", "session: state role -> attract", "kiosk: stopped: exit 0",
+             "diag: tech:T-042 service.enter", "diag: tech:T-042 diag.view", "diag: service card refused"]:
+    assert any(want in l for l in lines), "no line with %r" % want
+assert sum("kiosk: started" in l for l in lines) == 3, "three runs, three starts"
+PY
+out=$(k diag status) || true
+python3 - "$out" <<'PY' || fail "diag status recent_log: $out"
+import json, sys
+d = json.loads(sys.argv[1])
+r = d["recent_log"]
+assert 0 < len(r) <= 20 and "kiosk: stopped: exit 0" in r[-1], r
+PY
 
 python3 - "$work/diag" 1080 1920 <<'PY'
 import struct, sys, zlib, glob, os

@@ -12,12 +12,17 @@
 #include <cmocka.h>
 #include <dirent.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <cjson/cJSON.h>
 
 #include "lk_testutil.h"
 #include "kiosk/lk_audit.h"
+#include "kiosk/lk_bundle.h"
 #include "kiosk/lk_config.h"
 #include "kiosk/lk_counter.h"
+#include "kiosk/lk_service.h"
 
 typedef lk_test_fixture fixture;
 
@@ -198,6 +203,108 @@ static void test_audit_row_content(void **state)
     assert_int_equal(seen, 1);
 }
 
+typedef struct secret_scan {
+    const char *hash_hex; /* the last '$' field of the PIN hash */
+    int rows, leaks;
+    char last_value[64];
+} secret_scan;
+
+static int scan_pin_row(void *ctx, int64_t seq, int64_t ts, const char *actor, const char *event,
+                        const char *detail)
+{
+    (void)seq;
+    (void)ts;
+    (void)actor;
+    secret_scan *sc = ctx;
+    sc->leaks += detail && (strstr(detail, sc->hash_hex) || strstr(detail, "pbkdf2"));
+    if (strcmp(event, "config.set") == 0 && strstr(detail, "service.pin_hash")) {
+        cJSON *d = cJSON_Parse(detail);
+        cJSON *v = cJSON_GetObjectItem(d, "value");
+        snprintf(sc->last_value, sizeof sc->last_value, "%s",
+                 cJSON_IsString(v) ? v->valuestring : "");
+        cJSON_Delete(d);
+        sc->rows++;
+    }
+    return 0;
+}
+
+/* Removes a folder of plain files (an export). */
+static void remove_flat(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char p[900];
+    while (d && (e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+            snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+            assert_int_equal(unlink(p), 0);
+        }
+    if (d)
+        closedir(d);
+    assert_int_equal(rmdir(dir), 0);
+}
+
+/* Reads a whole file (NULL when missing). */
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = calloc(1, 1 << 20);
+    size_t n = fread(buf, 1, (1 << 20) - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+/* The PIN's hash is a credential: a brute force of a 6-digit PIN against it takes minutes, and
+ * the audit log leaves the kiosk on every USB export. Its audit row says that it changed (and
+ * who, when), never the value; another key's row still carries its value. */
+static void test_secret_not_audited(void **state)
+{
+    fixture *fx = *state;
+    char hash[256], exp_dir[128], exported[512], path[700];
+    lk_err err = {0};
+    assert_int_equal(lk_service_pin_hash("482913", 10000, hash, sizeof hash, &err), 0);
+    assert_int_equal(lk_config_set(fx->st, "service.pin_hash", hash, "admin", &err), 0);
+    assert_int_equal(lk_config_set(fx->st, "ui.language", "en", "admin", &err), 0);
+    assert_int_equal(lk_config_set(fx->st, "service.pin_hash", "", "admin", &err), 0);
+    assert_int_equal(lk_config_set(fx->st, "service.pin_hash", hash, "admin", &err), 0);
+    expect_config(fx->st, "service.pin_hash", hash, 3); /* stored as it was given */
+    secret_scan sc = {.hash_hex = strrchr(hash, '$') + 1};
+    assert_int_equal(lk_audit_list(fx->st, 1, 0, scan_pin_row, &sc, NULL), 0);
+    assert_int_equal(sc.rows, 3);
+    assert_int_equal(sc.leaks, 0);
+    assert_string_equal(sc.last_value, "(secret changed)");
+    assert_int_equal(lk_test_scalar(fx->st,
+                                    "SELECT count(*) FROM audit WHERE event = 'config.set' AND"
+                                    " detail LIKE '%(secret cleared)%'",
+                                    NULL),
+                     1);
+    assert_int_equal(lk_test_scalar(fx->st,
+                                    "SELECT count(*) FROM audit WHERE event = 'config.set' AND"
+                                    " detail LIKE '%\"value\":\"en\"%'",
+                                    NULL),
+                     1);
+    /* ... and so the export a USB stick carries away holds no hash either. */
+    snprintf(exp_dir, sizeof exp_dir, "%s/stick", fx->dir);
+    assert_int_equal(mkdir(exp_dir, 0755), 0);
+    snprintf(path, sizeof path, "%s/export.key", fx->dir);
+    assert_int_equal(lk_bundle_export(fx->st, exp_dir, path, NULL, exported, sizeof exported, &err),
+                     0);
+    snprintf(path, sizeof path, "%s/audit.jsonl", exported);
+    char *audit = slurp(path);
+    assert_non_null(audit);
+    assert_non_null(strstr(audit, "(secret changed)"));
+    assert_null(strstr(audit, sc.hash_hex));
+    assert_null(strstr(audit, "pbkdf2"));
+    free(audit);
+    remove_flat(exported);
+    remove_flat(exp_dir);
+    snprintf(path, sizeof path, "%s/export.key", fx->dir);
+    unlink(path);
+}
+
 static int count_counters(void *ctx, const char *name, int64_t value)
 {
     (void)name;
@@ -231,6 +338,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_get_int, lk_test_setup_open, lk_test_teardown),
         cmocka_unit_test_setup_teardown(test_validation, lk_test_setup_open, lk_test_teardown),
         cmocka_unit_test_setup_teardown(test_audit_row_content, lk_test_setup_open,
+                                        lk_test_teardown),
+        cmocka_unit_test_setup_teardown(test_secret_not_audited, lk_test_setup_open,
                                         lk_test_teardown),
         cmocka_unit_test_setup_teardown(test_counters, lk_test_setup_open, lk_test_teardown),
     };

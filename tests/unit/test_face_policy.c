@@ -14,6 +14,7 @@
 #include "kiosk/lk_audit.h"
 #include "kiosk/lk_config.h"
 #include "kiosk/lk_counter.h"
+#include "kiosk/lk_counter_names.h"
 #include "kiosk/lk_face_policy.h"
 #include "lk_face_plugin.h"
 #include "lk_testutil.h"
@@ -155,13 +156,13 @@ static void test_match_passes_and_errors_count(void **state)
         a.last,
         "signal 11")); /* Each audited attempt is counted for the diagnostics under its outcome. */
     int64_t n = 0;
-    assert_int_equal(lk_counter_get(fx->st, "face.match", &n, &err), 0);
+    assert_int_equal(lk_counter_get(fx->st, LK_CTR_FACE_MATCH, &n, &err), 0);
     assert_int_equal(n, 1);
-    assert_int_equal(lk_counter_get(fx->st, "face.no-liveness", &n, &err), 0);
+    assert_int_equal(lk_counter_get(fx->st, LK_CTR_FACE_NO_LIVENESS, &n, &err), 0);
     assert_int_equal(n, 3);
-    assert_int_equal(lk_counter_get(fx->st, "face.error", &n, &err), 0);
+    assert_int_equal(lk_counter_get(fx->st, LK_CTR_FACE_ERROR, &n, &err), 0);
     assert_int_equal(n, 2);
-    assert_int_equal(lk_counter_get(fx->st, "face.no-match", &n, &err), 0);
+    assert_int_equal(lk_counter_get(fx->st, LK_CTR_FACE_NO_MATCH, &n, &err), 0);
     assert_int_equal(n, 0);
 }
 

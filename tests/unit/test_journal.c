@@ -13,6 +13,7 @@
 
 #include "kiosk/lk_audit.h"
 #include "kiosk/lk_counter.h"
+#include "kiosk/lk_counter_names.h"
 #include "kiosk/lk_gen.h"
 #include "kiosk/lk_journal.h"
 #include "kiosk/lk_printer.h"
@@ -245,12 +246,12 @@ static void test_registry_hooks(void **state)
     assert_int_equal(lk_journal_reserve(st, &dup1, &f, &err), 0);
     assert_int_equal(
         lk_journal_finish(st, f.id, LK_PRINT_FAILED, "media-jam-error", "test", NULL, &err), 0);
-    assert_int_equal(counter(st, "failures.paper-jam"), 1);
+    assert_int_equal(counter(st, LK_CTR_FAIL_PAPER_JAM), 1);
     assert_int_equal(count_rows(st, "SELECT count(*) FROM registry_reports"), 1);
     print_once(st, &dup1, LK_PRINT_COMPLETED, &r);
     assert_int_equal(count_rows(st, "SELECT count(*) FROM registry_reports"), 2);
     assert_int_equal(counter(st, "prints"), 2);
-    assert_int_equal(counter(st, "failures.print-failed"), 0);
+    assert_int_equal(counter(st, LK_CTR_FAIL_PRINT_FAILED), 0);
 
     /* A registry reprint authorisation makes the printed 正本 printable, once. */
     assert_int_equal(lk_journal_printable(st, uscc, "original", 1, NULL), 0);
@@ -277,7 +278,7 @@ static void test_registry_hooks(void **state)
     assert_int_equal(lk_journal_reserve(st, &dup2, &f, &err), 0);
     assert_int_equal(
         lk_journal_finish(st, f.id, LK_PRINT_UNCERTAIN, "deadline", "test", NULL, &err), 0);
-    assert_int_equal(counter(st, "failures.print-uncertain"), 1);
+    assert_int_equal(counter(st, LK_CTR_FAIL_PRINT_UNCERTAIN), 1);
     assert_int_equal(sqlite3_exec(lk_store_db(st), "DROP TABLE registry_reports", 0, 0, 0), 0);
     assert_int_not_equal(lk_journal_confirm(st, f.id, 1, 0, "tech", &err), 0);
     assert_int_equal(lk_journal_get(st, f.id, &r, &err), 0);
@@ -301,7 +302,7 @@ static void test_registry_revocation_gate(void **state)
     assert_int_equal(lk_journal_reserve(st, &orig, &r, &err), 0);
     assert_int_equal(
         lk_journal_finish(st, r.id, LK_PRINT_REFUSED, "printer stopped", "test", NULL, &err), 0);
-    assert_int_equal(counter(st, "failures.print-refused"), 1);
+    assert_int_equal(counter(st, LK_CTR_FAIL_PRINT_REFUSED), 1);
     assert_int_equal(lk_journal_printable(st, uscc, "original", 1, NULL), 1);
     assert_int_equal(exec_sql(st,
                               "INSERT INTO registry_revocations (uscc, revoked_at, reason)"

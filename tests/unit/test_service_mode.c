@@ -20,6 +20,7 @@
 #include "kiosk/lk_config.h"
 #include "kiosk/lk_gen.h"
 #include "kiosk/lk_journal.h"
+#include "kiosk/lk_log.h"
 #include "kiosk/lk_service_mode.h"
 #include "lk_testutil.h"
 
@@ -72,10 +73,11 @@ static void make_rig_w(rig *r, lk_test_fixture *fx, int workers)
     size_t nt = lk_diag_builtin_selftests(&tests);
     char log[160];
     snprintf(log, sizeof log, "%s/kiosk.log", fx->dir);
-    FILE *f = fopen(log, "w");
-    assert_non_null(f);
-    fputs("line one\nline two\n", f);
-    fclose(f);
+    lk_log *lg = NULL; /* the log page shows what lk_log wrote */
+    assert_int_equal(lk_log_open(&(lk_log_cfg){.path = log}, &lg, NULL), 0);
+    lk_log_write(lg, LK_LOG_INFO, "test", "line one");
+    lk_log_write(lg, LK_LOG_WARN, "test", "line two");
+    lk_log_close(lg);
     static char log_path[160];
     memcpy(log_path, log, sizeof log_path);
     lk_svcmode_deps d = {.st = fx->st,
@@ -228,7 +230,8 @@ static void test_entry_and_pages(void **state_)
     lk_svcmode_intent(r.m, LK_INTENT_BACK, 0, NULL);
     lk_svcmode_intent(r.m, LK_INTENT_DIAG_PAGE, LK_ST_DIAG_LOG, NULL);
     assert_int_equal(sv->n_rows, 2);
-    assert_string_equal(sv->rows[1].text, "line two");
+    assert_non_null(strstr(sv->rows[0].text, " INFO  test: line one"));
+    assert_non_null(strstr(sv->rows[1].text, " WARN  test: line two"));
     lk_svcmode_bundle_result(r.m, 1, "version 7 applied");
     assert_int_equal(state(&r), LK_ST_DIAG_BUNDLE);
     assert_int_equal(sv->bundle_ok, 1);

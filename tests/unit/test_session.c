@@ -1,6 +1,7 @@
 /* test_session: the session machine driven end to end with the simulated ports over a real
  * store: the happy path to the rating, and every way a session ends early, each followed by a
- * check that the session's personal-data block is all zero. */
+ * check that the session's personal-data block is all zero and by what the diagnostics'
+ * counters report (lk_diag_counters) of the session's outcome, cause, face checks and rating. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include <cmocka.h>
 
 #include "kiosk/lk_counter.h"
+#include "kiosk/lk_diag.h"
 #include "kiosk/lk_import.h"
 #include "kiosk/lk_session.h"
 #include "lk_sim.h"
@@ -141,6 +143,32 @@ static int teardown(void **state)
     return lk_test_teardown(state);
 }
 
+/* What the technician's counters report (lk_diag_counters) says of `name` in `family`, all
+ * time; the day's figure must agree. The session is the producer under test. */
+static int ctr(T *t, const char *family, const char *name)
+{
+    lk_err err = {0};
+    cJSON *r = lk_diag_counters(t->fx.st, NULL, NULL, &err);
+    if (!r)
+        fail_msg("counters: %s", err.msg);
+    cJSON *f = cJSON_GetObjectItem(r, family);
+    cJSON *total = cJSON_GetObjectItem(cJSON_GetObjectItem(f, "total"), name);
+    cJSON *day = cJSON_GetObjectItem(cJSON_GetObjectItem(f, "in_range"), name);
+    int v = total ? (int)total->valuedouble : 0;
+    assert_int_equal(day ? (int)day->valuedouble : 0, v);
+    cJSON_Delete(r);
+    return v;
+}
+
+/* sessions started / completed / abandoned / failed, in one call. */
+static void expect_sessions(T *t, int started, int completed, int abandoned, int failed)
+{
+    assert_int_equal(ctr(t, "sessions", "started"), started);
+    assert_int_equal(ctr(t, "sessions", "completed"), completed);
+    assert_int_equal(ctr(t, "sessions", "abandoned"), abandoned);
+    assert_int_equal(ctr(t, "sessions", "failed"), failed);
+}
+
 static const lk_view *V(T *t)
 {
     return lk_session_view(t->s);
@@ -238,6 +266,15 @@ static void happy_path_prints_every_copy(void **state)
     assert_int_equal(n, 1);
     intent(t, LK_INTENT_OK, 0);
     assert_int_equal(V(t)->state, LK_ST_ATTRACT);
+    expect_sessions(t, 1, 1, 0, 0);
+    assert_int_equal(ctr(t, "ratings", "very_satisfied"), 1);
+    assert_int_equal(ctr(t, "ratings", "basic"), 0);
+    assert_int_equal(ctr(t, "face_checks", "match"), 1);
+    /* Backing out of the first screen is a session the customer abandoned. */
+    intent(t, LK_INTENT_START, 0);
+    intent(t, LK_INTENT_BACK, 0);
+    assert_int_equal(V(t)->state, LK_ST_ATTRACT);
+    expect_sessions(t, 2, 1, 1, 0);
 }
 
 static int no_frame_yet(const lk_view *v)
@@ -261,6 +298,8 @@ static void timeout_mid_face_wipes_everything(void **state)
     assert_int_equal(V(t)->reason, LK_REASON_TIMEOUT);
     assert_wiped(t);
     assert_null(V(t)->person->frame.rgb);
+    expect_sessions(t, 1, 0, 0, 1);
+    assert_int_equal(ctr(t, "failures", "timeout"), 1);
 }
 
 static void every_screen_times_out(void **state)
@@ -281,6 +320,8 @@ static void every_screen_times_out(void **state)
         lk_session_tick(t->s);
         assert_int_equal(V(t)->state, LK_ST_ATTRACT);
     }
+    expect_sessions(t, 3, 0, 0, 3); /* the ended screen's own timeout is no second outcome */
+    assert_int_equal(ctr(t, "failures", "timeout"), 3);
 }
 
 static int reading_started(const lk_view *v)
@@ -300,6 +341,8 @@ static void card_removed_mid_read(void **state)
     run_until(t, LK_ST_ENDED);
     assert_int_equal(V(t)->reason, LK_REASON_CARD_REMOVED);
     assert_wiped(t);
+    expect_sessions(t, 1, 0, 0, 1);
+    assert_int_equal(ctr(t, "failures", "card_removed"), 1);
 }
 
 static int face_not_failed(const lk_view *v)
@@ -323,6 +366,32 @@ static void three_face_failures_send_to_staff(void **state)
     run_until(t, LK_ST_STAFF);
     assert_int_equal(V(t)->reason, LK_REASON_FACE_FAILED);
     assert_wiped(t);
+    expect_sessions(t, 1, 0, 0, 1);
+    assert_int_equal(ctr(t, "failures", "face_failed"), 1);
+    assert_int_equal(ctr(t, "face_checks", "no_match"), 3);
+    assert_int_equal(ctr(t, "face_checks", "no_liveness"), 0);
+}
+
+static int face_not_refused(const lk_view *v)
+{
+    return v->hint != LK_HINT_FACE_NOT_LIVE;
+}
+
+/* A frame that fails the liveness check is counted as such, not as a plain no-match. */
+static void face_not_live_is_counted_apart(void **state)
+{
+    T *t = *state;
+    write_card(t, "resident_id", HOLDER_ID, NULL);
+    lk_face_sim_set_mode(t->face, "notlive");
+    to_tap_card(t, 0, LK_INTENT_DOC_ID);
+    assert_int_equal(lk_idr_sim_insert(t->idr, t->card, NULL), 0);
+    run_until(t, LK_ST_FACE);
+    run_while(t, face_not_refused);
+    intent(t, LK_INTENT_CANCEL, 0);
+    assert_int_equal(V(t)->reason, LK_REASON_CANCELLED);
+    assert_int_equal(ctr(t, "face_checks", "no_liveness"), 1);
+    assert_int_equal(ctr(t, "face_checks", "no_match"), 0);
+    expect_sessions(t, 1, 0, 1, 0);
 }
 
 static void unknown_person_and_wrong_role_get_no_license(void **state)
@@ -342,6 +411,10 @@ static void unknown_person_and_wrong_role_get_no_license(void **state)
     assert_int_equal(lk_idr_sim_insert(t->idr, t->card, NULL), 0);
     run_until(t, LK_ST_NO_LICENSE);
     assert_int_equal(V(t)->reason, LK_REASON_NOT_AUTHORISED);
+    intent(t, LK_INTENT_CANCEL, 0); /* leaving the message is not a second outcome */
+    expect_sessions(t, 2, 0, 0, 2);
+    assert_int_equal(ctr(t, "failures", "not_found"), 1);
+    assert_int_equal(ctr(t, "failures", "not_authorised"), 1);
 }
 
 static void printer_out_of_paper_goes_to_staff(void **state)
@@ -363,6 +436,9 @@ static void printer_out_of_paper_goes_to_staff(void **state)
     assert_string_equal(V(t)->prn_dev.reason, "media-empty");
     assert_int_equal(lk_prn_sim_printed(t->prn), 0);
     assert_wiped(t);
+    /* Failed; its cause is the print journal's to count per copy (this printer has none). */
+    expect_sessions(t, 1, 0, 0, 1);
+    assert_int_equal(ctr(t, "failures", "printer_fault"), 0);
 }
 
 static void consent_is_required_and_staffed_window_offered(void **state)
@@ -379,6 +455,7 @@ static void consent_is_required_and_staffed_window_offered(void **state)
     assert_int_equal(V(t)->state, LK_ST_STAFF);
     assert_int_equal(V(t)->reason, LK_REASON_STAFFED_WINDOW);
     assert_int_equal(V(t)->role_agent, -1);
+    expect_sessions(t, 1, 0, 1, 0);
 }
 
 static void passport_needs_the_right_mrz_keys(void **state)
@@ -405,6 +482,7 @@ static void passport_needs_the_right_mrz_keys(void **state)
     intent(t, LK_INTENT_CANCEL, 0);
     assert_int_equal(V(t)->reason, LK_REASON_CANCELLED);
     assert_wiped(t);
+    expect_sessions(t, 1, 0, 1, 0);
 }
 
 /* A person holding more licenses than the list takes: the list is full and the rest are
@@ -452,6 +530,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(every_screen_times_out, setup, teardown),
         cmocka_unit_test_setup_teardown(card_removed_mid_read, setup, teardown),
         cmocka_unit_test_setup_teardown(three_face_failures_send_to_staff, setup, teardown),
+        cmocka_unit_test_setup_teardown(face_not_live_is_counted_apart, setup, teardown),
         cmocka_unit_test_setup_teardown(unknown_person_and_wrong_role_get_no_license, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(printer_out_of_paper_goes_to_staff, setup, teardown),

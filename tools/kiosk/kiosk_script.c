@@ -295,8 +295,11 @@ static int fail(lk_err *err, const action *a, const char *what, const char *deta
 
 /* wait-row NAME WORD: a row named NAME (leading blanks aside; '_' in NAME stands for a blank)
  * whose status is WORD or whose text holds it. */
+/* want[0..n) is a row name with '_' for a blank; "-" is a row without a name (a log line). */
 static int name_is(const char *name, const char *want, size_t n)
 {
+    if (n == 1 && want[0] == '-')
+        return !*name;
     if (strlen(name) != n)
         return 0;
     for (size_t i = 0; i < n; i++)

@@ -36,6 +36,7 @@ struct kiosk_service {
     int heard; /* a prompt played is heard (a window with audio), so the test waits for it */
     size_t n_probes, n_tests;
     lk_workers *w;
+    lk_log *log; /* the kiosk's log file, at log_path */
     char state_dir[900], log_path[1000];
 };
 
@@ -171,6 +172,9 @@ int kiosk_service_create(lk_store *st, const char *db_path, lk_docreader *reader
     if (!ks)
         return lk_err_set(err, LK_ENOMEM, "out of memory");
     paths(ks, db_path);
+    lk_err log_err = {0}; /* without a log the kiosk still serves; it says so where it can */
+    if (lk_log_open(&(lk_log_cfg){.path = ks->log_path, .min = LK_LOG_INFO}, &ks->log, &log_err))
+        fprintf(stderr, "kiosk: no log file: %s\n", log_err.msg);
     char key[1024];
     const char *env = getenv("LK_ADMIN_PUBKEY");
     snprintf(key, sizeof key, "%.1000s%s", env && *env ? env : ks->state_dir,
@@ -186,7 +190,8 @@ int kiosk_service_create(lk_store *st, const char *db_path, lk_docreader *reader
                          .n_probes = probe_table(ks),
                          .tests = tests,
                          .n_tests = n_tests,
-                         .log_path = ks->log_path};
+                         .log_path = ks->log_path,
+                         .log = ks->log};
     /* The jobs page settles copies on this store: a copy a technician confirms printed is
      * reported to the registry like any other (the same hooks as the printer's journal). */
     lk_journal_set_hooks(st, lk_registry_journal_hooks());
@@ -211,6 +216,7 @@ void kiosk_service_free(kiosk_service *ks)
         ks->reader->ops->watch_service(ks->reader, NULL, NULL);
     lk_svcmode_free(ks->m);
     lk_sign_key_free(ks->admin);
+    lk_log_close(ks->log);
     free(ks);
 }
 
@@ -227,6 +233,11 @@ const char *kiosk_service_state_dir(const kiosk_service *ks)
 const char *kiosk_service_log_path(const kiosk_service *ks)
 {
     return ks->log_path;
+}
+
+lk_log *kiosk_service_log(const kiosk_service *ks)
+{
+    return ks ? ks->log : NULL;
 }
 
 int kiosk_service_event(kiosk_service *ks, const lk_evt *e, const lk_view *session_view)

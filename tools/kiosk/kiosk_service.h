@@ -1,6 +1,6 @@
 /* kiosk_service: the kiosk's wiring of diagnostics mode (part of the composition root): the
- * pinned admin key, the probe and self-test tables, the log source, and the reader's
- * service-card callback, whose tokens reach the loop as LK_EVT_SERVICE_CARD events. */
+ * pinned admin key, the probe and self-test tables, the log file (opened here, lk_log), and the
+ * reader's service-card callback, whose tokens reach the loop as LK_EVT_SERVICE_CARD events. */
 #ifndef LK_TOOLS_KIOSK_SERVICE_H
 #define LK_TOOLS_KIOSK_SERVICE_H
 
@@ -30,6 +30,9 @@ lk_svcmode *kiosk_service_mode(kiosk_service *ks);
 /* The state folder and log file it found (USB bundles apply and export with the same). */
 const char *kiosk_service_state_dir(const kiosk_service *ks);
 const char *kiosk_service_log_path(const kiosk_service *ks);
+/* The kiosk's log (lk_log at kiosk_service_log_path; NULL when it could not be opened), for
+ * the rest of the kiosk to log to. Closed by kiosk_service_free: free it last of the users. */
+lk_log *kiosk_service_log(const kiosk_service *ks);
 /* Also handles the PIN check's verdict from the worker the PIN is hashed on. */
 /* Handles a service-card event (only when the session shows attract); 1 when e was one. */
 int kiosk_service_event(kiosk_service *ks, const lk_evt *e, const lk_view *session_view);

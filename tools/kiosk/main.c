@@ -543,6 +543,7 @@ static int make_usb(app *a, const char *db, lk_err *err)
 static void on_records_changed(void *ctx)
 {
     app *a = ctx;
+    lk_log_write(kiosk_service_log(a->svc), LK_LOG_INFO, "registry", "sync: records changed");
     lk_session_records_changed(a->s);
     observe(a);
 }
@@ -588,9 +589,11 @@ static int make_core(app *a, lk_err *err)
                          .renderer = a->r,
                          .renderer_mu = &a->render_mu,
                          .lookup = kiosk_registry_lookup(a->reg)};
-    rc = lk_session_create(&d, &cfg, &a->s, err);
+    /* The service first: it opens the log file the session logs to. */
+    rc = kiosk_service_create(a->st, db, a->idr, a->q, &a->svc, err);
+    d.log = kiosk_service_log(a->svc);
     if (rc == 0)
-        rc = kiosk_service_create(a->st, db, a->idr, a->q, &a->svc, err);
+        rc = lk_session_create(&d, &cfg, &a->s, err);
     /* The devices' probes and self-tests, and the PIN's PBKDF2, run on the workers, never on
      * the frame loop. */
     if (rc == 0)
@@ -693,17 +696,23 @@ int main(int argc, char **argv)
     a.drawn_state = LK_ST_COUNT;
     lk_err err = {0};
     int rc = a.frame_ms && a.steady_ms && a.frame_cpu_ms ? start(&a, &err) : LK_ENOMEM;
+    lk_log *log = kiosk_service_log(a.svc);
     if (rc != 0) {
         fprintf(stderr, "kiosk: %s\n", err.msg[0] ? err.msg : lk_strerror(rc));
+        lk_log_write(log, LK_LOG_ERROR, "kiosk", "start failed: %s", err.msg);
         stop(&a);
         return 1;
     }
+    lk_log_write(log, LK_LOG_INFO, "kiosk", "started: devices %s, printer %s, reader %s%s",
+                 a.o.devices ? a.o.devices : "sim", a.prn->ops->name, a.idr->ops->name,
+                 a.o.headless ? ", headless" : "");
     a.entered_us = lk_loop_now_us();
     rc = lk_loop_run(a.loop);
     if (rc == 0 && strict_check(&a))
         a.exit_code = 1;
     if (a.o.stats)
         write_stats(&a);
+    lk_log_write(log, LK_LOG_INFO, "kiosk", "stopped: exit %d", rc != 0 ? 1 : a.exit_code);
     stop(&a);
     return rc != 0 ? 1 : a.exit_code;
 }

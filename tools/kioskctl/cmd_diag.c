@@ -1,5 +1,6 @@
-/* cmd_diag: `kioskctl diag status|selftest [NAME]|counters [--from DATE --to DATE]`: the
- * technician's diagnostics as JSON, from the same lk_diag tables the service screens use.
+/* cmd_diag: `kioskctl diag status|selftest [NAME]|counters [--from DATE --to DATE]|logs
+ * [--lines N]`: the technician's diagnostics as JSON, from the same lk_diag tables the service
+ * screens use. The log is the kiosk's lk_log file: $LK_LOG_FILE, else <state>/kiosk.log.
  * This is a composition root, so it is where adapter probes join the table: USB, the printer
  * (drivers/print lk_prn_diag: CUPS state, markers, media; test-page and calibration-page), the
  * NFC reader (drivers/nfc lk_nfc_diag: libnfc; test-card) and the camera (drivers/camera
@@ -28,7 +29,9 @@
 #endif
 
 #define DIAG_USAGE                                                                                 \
-    "diag status | diag selftest [NAME] | diag counters [--from YYYY-MM-DD] [--to YYYY-MM-DD]"
+    "diag status | diag selftest [NAME] | diag counters [--from YYYY-MM-DD] [--to YYYY-MM-DD]"     \
+    " | diag logs [--lines N]"
+#define STATUS_LOG_LINES 20 /* recent log lines in `diag status` */
 
 static int st_usb(void *ctx, const lk_diag_env *env, cJSON *r)
 {
@@ -104,11 +107,24 @@ static void audit(lk_store *st, kctl *k, const char *event, const char *detail)
     (void)lk_audit_append(st, k->actor, event, detail, NULL);
 }
 
+/* Where the kiosk's lk_log writes (tools/kiosk/kiosk_service.c picks it the same way). */
+static void log_path(const char *state, char *out, size_t size)
+{
+    const char *env = getenv("LK_LOG_FILE");
+    if (env && *env)
+        snprintf(out, size, "%s", env);
+    else
+        snprintf(out, size, "%.900s/kiosk.log", state);
+}
+
 static int cmd_status(kctl *k, lk_store *st, const lk_diag_env *env, devices *dv)
 {
     lk_diag_probe probes[32];
     size_t n = probe_table(dv, probes, 32);
     cJSON *o = lk_diag_status(env, probes, n);
+    char path[1024];
+    log_path(env->state_dir, path, sizeof path);
+    cJSON_AddItemToObject(o, "recent_log", lk_diag_log_tail(path, STATUS_LOG_LINES));
     const cJSON *overall = cJSON_GetObjectItem(o, "overall");
     int fault = cJSON_IsString(overall) && strcmp(overall->valuestring, "fault") == 0;
     kctl_print_json(o);
@@ -168,11 +184,38 @@ static int cmd_counters(kctl *k, lk_store *st, int argc, char **argv)
     return KCTL_OK;
 }
 
+static int cmd_logs(kctl *k, lk_store *st, const char *state, int argc, char **argv)
+{
+    int lines = 50;
+    for (int i = 2; i < argc; i++) {
+        char *end = NULL;
+        if (strcmp(argv[i], "--lines") == 0 && i + 1 < argc) {
+            long v = strtol(argv[++i], &end, 10);
+            if (*end || end == argv[i] || v < 1 || v > LK_DIAG_LOG_MAX_LINES) {
+                kctl_error("diag logs: --lines is 1..%d", LK_DIAG_LOG_MAX_LINES);
+                return KCTL_USAGE;
+            }
+            lines = (int)v;
+        } else {
+            return kctl_usage(DIAG_USAGE);
+        }
+    }
+    char path[1024];
+    log_path(state, path, sizeof path);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "path", path);
+    cJSON_AddItemToObject(o, "lines", lk_diag_log_tail(path, lines));
+    kctl_print_json(o);
+    audit(st, k, "diag.logs", NULL);
+    return KCTL_OK;
+}
+
 int kctl_cmd_diag(kctl *k, int argc, char **argv)
 {
     const char *sub = argc >= 2 ? argv[1] : "";
     int ok = (strcmp(sub, "status") == 0 && argc == 2) ||
-             (strcmp(sub, "selftest") == 0 && argc <= 3) || strcmp(sub, "counters") == 0;
+             (strcmp(sub, "selftest") == 0 && argc <= 3) || strcmp(sub, "counters") == 0 ||
+             strcmp(sub, "logs") == 0;
     if (!ok)
         return kctl_usage(DIAG_USAGE);
     lk_store *st = kctl_open_store(k);
@@ -202,6 +245,8 @@ int kctl_cmd_diag(kctl *k, int argc, char **argv)
         rc = cmd_status(k, st, &env, &dv);
     else if (strcmp(sub, "selftest") == 0)
         rc = cmd_selftest(k, &env, &dv, argc, argv);
+    else if (strcmp(sub, "logs") == 0)
+        rc = cmd_logs(k, st, state, argc, argv);
     else
         rc = cmd_counters(k, st, argc, argv);
     lk_store_close(st);

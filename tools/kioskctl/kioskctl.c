@@ -34,7 +34,7 @@ static const struct {
     {"service-card", kctl_cmd_service_card,
      "service-card make|inspect|pin-hash|enter|lock ... (service-card --help)"},
     {"diag", kctl_cmd_diag,
-     "diag status | diag selftest [NAME] | diag counters [--from DATE] [--to DATE]"},
+     "diag status | diag selftest [NAME] | diag counters [--from DATE] [--to DATE] | diag logs"},
     {"usb", kctl_cmd_usb, "usb list | usb watch [--seconds N] [--apply] | usb arrive [--apply]"},
     {"nfc", kctl_cmd_nfc,
      "nfc list [--device CONNSTRING] [--timeout MS] | nfc wait-removal [--device CONNSTRING]\n"

@@ -1,6 +1,6 @@
 /* lk_diag: diagnostics data for technicians, as JSON the service screens and `kioskctl diag`
  * both render: a table of device probes (each reporting the lk_device status model), the
- * self-tests, and the counters report.
+ * self-tests, the counters report and the recent lines of the kiosk's log.
  *
  * Probes and self-tests are tables of {name, function, ctx, blocking} that the composition root
  * assembles: the built-in ones need only the store, the clock and the file system; device
@@ -98,10 +98,20 @@ const char *lk_diag_worst(const char *a, const char *b);
 /* The names every build answers to (available or not), for usage messages and the screen. */
 size_t lk_diag_selftest_names(const char *const **out);
 
-/* Counters report for days from..to (YYYY-MM-DD, inclusive; NULL: unbounded): sessions,
+/* Counters report for days from..to (real calendar dates YYYY-MM-DD, inclusive, from <= to;
+ * NULL: unbounded; LK_EINVAL otherwise): sessions (started, completed, abandoned, failed),
  * prints per day / month / total, failures by cause, face-check outcomes, ratings and paper
- * stock with its low-stock warning. Counter names it reads: sessions, prints,
- * failures.<cause>, face.<outcome>, rating.<n>, stock.remaining. */
+ * stock (the stock ledger) with its low-stock warning. The counter names are those of
+ * lk_counter_names.h; older names are read as what they meant. */
 cJSON *lk_diag_counters(lk_store *st, const char *from, const char *to, lk_err *err);
+
+#define LK_DIAG_LOG_TAIL_BYTES 65536 /* how far back from the end recent lines are looked for */
+#define LK_DIAG_LOG_MAX_LINES  1000
+
+/* The last n (1..LK_DIAG_LOG_MAX_LINES) complete lines of the log file at path (lk_log's
+ * file), oldest first, as a JSON array of strings; only the file's last
+ * LK_DIAG_LOG_TAIL_BYTES are read, the log may be large. A missing file is an empty array
+ * (nothing logged yet); NULL only when out of memory. */
+cJSON *lk_diag_log_tail(const char *path, int n);
 
 #endif

@@ -15,6 +15,7 @@
 
 #include "kiosk/lk_diag.h"
 #include "kiosk/lk_evt.h"
+#include "kiosk/lk_log.h"
 #include "kiosk/lk_service.h"
 #include "kiosk/lk_view.h"
 #include "kiosk/lk_worker.h"
@@ -89,7 +90,8 @@ typedef struct lk_svcmode_deps {
     size_t n_probes;
     const lk_diag_selftest *tests;
     size_t n_tests;
-    const char *log_path;            /* recent log lines; NULL or missing: none */
+    const char *log_path; /* recent log lines; NULL or missing: none */
+    lk_log *log;          /* every audited technician action and each bundle result; NULL: none */
     uint64_t (*clock_ms)(void *ctx); /* NULL: lk_loop_now_ms */
     int64_t (*wall_s)(void *ctx);    /* NULL: time(NULL) */
     void *clock_ctx;

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "kiosk/lk_evt.h"
+#include "kiosk/lk_log.h"
 #include "kiosk/lk_loop.h"
 #include "kiosk/lk_render.h"
 #include "kiosk/lk_store.h"
@@ -50,6 +51,9 @@ typedef struct lk_session_deps {
      * embedded default); an lk_lookup (the registry's live lookup) is asked on a worker and
      * waited for at most cfg.lookup_budget_ms before the session answers from the store. */
     lk_lookup *lookup;
+    /* Where state changes, session ends, printer faults and print results are logged (states
+     * and reasons only, never the person's data); NULL: not logged. */
+    lk_log *log;
 } lk_session_deps;
 
 typedef struct lk_session_cfg {
