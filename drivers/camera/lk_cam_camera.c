@@ -114,10 +114,11 @@ static int read_newest(cam_camera *c, lk_camera_frame *got, lk_err *err)
     return 1;
 }
 
-/* Hands a decoded frame to the loop: swapped into `ready` (whatever the loop had not taken
- * comes back in *f, to be reused or wiped), then the eventfd is signalled. */
+/* Hands a decoded frame (or the failure) to the loop: swapped into `ready` (whatever the loop
+ * had not taken comes back in *f, to be reused or wiped) and the eventfd signalled. */
 static void publish(cam_camera *c, lk_frame *f, int rc, const lk_err *err)
 {
+    uint64_t one = 1;
     pthread_mutex_lock(&c->mu);
     if (rc == 0) {
         lk_frame t = c->ready;
@@ -128,9 +129,9 @@ static void publish(cam_camera *c, lk_frame *f, int rc, const lk_err *err)
         c->failed = rc;
         c->fail_err = *err;
     }
-    pthread_mutex_unlock(&c->mu);
-    uint64_t one = 1;
+    /* Under the lock, as grab reads it: readable exactly while something waits to be taken. */
     (void)!write(c->ready_fd, &one, sizeof one);
+    pthread_mutex_unlock(&c->mu);
 }
 
 static void *worker_main(void *arg)
@@ -225,9 +226,9 @@ static int cc_grab(lk_cam *base, lk_frame *f, lk_err *err)
     if (!c->streaming)
         return 0;
     uint64_t n;
-    (void)!read(c->ready_fd, &n, sizeof n);
     int rc = 0;
     pthread_mutex_lock(&c->mu);
+    (void)!read(c->ready_fd, &n, sizeof n);
     if (c->failed) {
         rc = c->failed;
         if (err)
