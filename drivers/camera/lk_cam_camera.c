@@ -66,6 +66,9 @@ static int decode(const lk_camera_frame *in, lk_frame *f, lk_err *err)
     if (!s)
         return lk_err_set(err, LK_EPROTO, "camera frame undecodable: %s", IMG_GetError());
     SDL_Surface *c = SDL_ConvertSurfaceFormat(s, SDL_PIXELFORMAT_RGB24, 0);
+    SDL_LockSurface(s); /* the decoded face itself, in the codec's format */
+    explicit_bzero(s->pixels, (size_t)s->pitch * (size_t)s->h);
+    SDL_UnlockSurface(s);
     SDL_FreeSurface(s);
     if (!c)
         return lk_err_set(err, LK_ENOMEM, "camera frame conversion: %s", SDL_GetError());
