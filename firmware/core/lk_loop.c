@@ -27,6 +27,8 @@ struct lk_loop {
     int quit;
     watch w[MAX_WATCHES];
     int n;
+    uint64_t busy_us;     /* dispatching, all iterations that ended */
+    uint64_t dispatch_t0; /* start of the dispatch under way, 0 between iterations */
 };
 
 uint64_t lk_loop_now_us(void)
@@ -173,9 +175,17 @@ int lk_loop_run_once(lk_loop *l, int timeout_ms)
     int n = epoll_wait(l->ep, evs, 16, timeout_ms);
     if (n < 0)
         return errno == EINTR ? 0 : LK_EIO;
+    l->dispatch_t0 = lk_loop_now_us();
     for (int i = 0; i < n; i++)
         dispatch(l, evs[i].data.fd, evs[i].events);
+    l->busy_us += lk_loop_now_us() - l->dispatch_t0;
+    l->dispatch_t0 = 0;
     return n;
+}
+
+uint64_t lk_loop_busy_us(const lk_loop *l)
+{
+    return l->busy_us + (l->dispatch_t0 ? lk_loop_now_us() - l->dispatch_t0 : 0);
 }
 
 int lk_loop_run(lk_loop *l)

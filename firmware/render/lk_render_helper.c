@@ -82,6 +82,28 @@ const char *__lsan_default_options(void)
     return "print_suppressions=0";
 }
 
+/* Benchmarks (kiosk --stats): this process's own peak RSS in kB, one line appended to
+ * $LK_RENDER_HELPER_STATS. VmHWM is the address space exec gave it; getrusage's ru_maxrss
+ * would also count the spawning kiosk's pages from before the exec. */
+static void report_peak_rss(void)
+{
+    const char *path = getenv("LK_RENDER_HELPER_STATS");
+    FILE *st = path ? fopen("/proc/self/status", "r") : NULL;
+    if (!st)
+        return;
+    char line[256];
+    long kb = -1;
+    while (kb < 0 && fgets(line, sizeof line, st))
+        if (sscanf(line, "VmHWM: %ld kB", &kb) != 1)
+            kb = -1;
+    fclose(st);
+    FILE *out = kb >= 0 ? fopen(path, "a") : NULL;
+    if (out) {
+        fprintf(out, "%ld\n", kb);
+        fclose(out);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 8) {
@@ -91,6 +113,7 @@ int main(int argc, char **argv)
     lk_err err = {0};
     int rc = render(argv, &err);
     lk_render_release_caches();
+    report_peak_rss();
     if (rc != 0)
         fprintf(stderr, "%s", err.msg[0] ? err.msg : lk_strerror(rc));
     return rc == 0 ? 0 : (rc < 0 && rc > -100 ? -rc : 100);

@@ -8,7 +8,10 @@
 # mid-read: the kiosk ends with card_removed and nothing more is printed; printing the same
 # license again is refused by the journal (staff called, nothing sent). Last, a resident ID
 # card through the SAM plug-in adapter (idreader-sim) prints its holder's license, and with the
-# rig's printer out of paper the printing screen says media-empty. A SAM plug-in is configured
+# rig's printer out of paper the printing screen says media-empty. Before that, the unhappy paths
+# on the same simulators: consent declined, a passport holder with no license, three failed
+# face checks (face-test mode=nomatch), and timeouts on the reading screen (pn532-sim slowed
+# mid-read) and the face screen. A SAM plug-in is configured
 # throughout, so every run uses both readers behind one port (`--devices real` picks `both`):
 # the passport runs show the idle SAM reader never "removes" a passport being read over NFC.
 set -euo pipefail
@@ -151,6 +154,53 @@ import json, sys
 rows = [json.loads(l) for l in sys.stdin if l.strip()]
 assert [r["state"] for r in rows if r["uscc"] == sys.argv[1]] == ["completed"], rows
 ' "$sam_uscc" || fail "SAM copy not completed once"
+
+# The unhappy paths on the same rig and simulators, one kiosk run per face-test mode: consent
+# declined and a passport holder with no license (mode=match); three failed face checks
+# (mode=nomatch); timeouts on the reading and the face screens. Nothing may reach the printer.
+real_run() { # NAME SCRIPT: a headless run on the real adapters, shots in $work/NAME-shots
+    local rc=0 t0=$SECONDS
+    cp "$LK_TEST_DATA/kiosk/$2" "$work/"
+    timeout 120 "$KIOSK" --headless --devices real --pn532-control "$work/sim.sock" \
+        --script "$work/$2" --shots "$work/$1-shots" 2>"$work/$1.err" || rc=$?
+    echo "kiosk_real.sh: $1 ran $((SECONDS - t0)) s" >&2
+    [[ $rc -eq 0 ]] || { cat "$work/$1.err" >&2; fail "$1: kiosk exited $rc"; }
+}
+shot_of() { ls "$work/$1-shots" | grep -q -- "$2" || fail "$1: no $2 screen: $(ls "$work/$1-shots")"; }
+counter() { k counters get "$1" | sed -n 's/.*"value":\([0-9]*\).*/\1/p'; }
+k card make-emrtd --mrz "P<UTOSTRANGER<<PETER<<<<<<<<<<<<<<<<<<<<<<<<" \
+    "X047110525UTO8503046M3106305<<<<<<<<<<<<<<06" --photo "$LK_TEST_DATA/face-small.jpg" \
+    --csca-dir "$work/csca" -o "$work/stranger.card" >/dev/null
+seq0=$(k audit list | sed -n 's/.*"seq":\([0-9]*\).*/\1/p' | tail -1)
+real_run unhappy real-unhappy.script
+shot_of unhappy 'staff-staffed_window'
+shot_of unhappy 'no_license-not_found'
+# The stranger's passport really was read and matched: the session got as far as the lookup.
+k audit list --after "$seq0" | grep -q '"lookup.done"' || fail "unhappy: no lookup was made"
+
+k config set face.plugin_config "mode=nomatch" >/dev/null
+no_match0=$(counter face.no_match)
+real_run face real-face.script
+shot_of face 'staff-face_failed'
+no_match=$(counter face.no_match)
+[[ $((no_match - ${no_match0:-0})) -eq 3 ]] ||
+    fail "face: the plug-in said no match $((no_match - ${no_match0:-0})) times, wanted 3"
+
+k config set ui.screen_timeout_s 3 >/dev/null
+k config set ui.message_timeout_s 1 >/dev/null
+real_run timeouts real-timeouts.script
+# Each timeout came from the screen it was meant to: the shot before it is that screen's.
+python3 - "$work/timeouts-shots" <<'PY' || fail "timeouts: $(ls "$work/timeouts-shots")"
+import os, sys
+shots = sorted(os.listdir(sys.argv[1]))
+before = [shots[i - 1].split("-")[1] for i, f in enumerate(shots) if "-ended-timeout" in f]
+assert before == ["reading", "face"], before
+PY
+k config set ui.screen_timeout_s 60 >/dev/null
+k config set ui.message_timeout_s 10 >/dev/null
+k config set face.plugin_config "mode=match" >/dev/null
+[[ $(find "$LK_PRINT_SPOOL" -type f -name '*-lk-*.pdf' | wc -l) -eq 2 ]] ||
+    fail "an unhappy path printed"
 
 # Out of paper: the rig's printer holds the job reporting media-empty; the kiosk shows it.
 "$RIG" fault "$work/rig" mode media-empty >/dev/null

@@ -39,6 +39,10 @@ int lk_loop_run(lk_loop *loop);
 /* Loop thread only (other threads post an event whose handler quits). */
 void lk_loop_quit(lk_loop *loop);
 
+/* Wall time spent running callbacks so far, in microseconds, the one under way included
+ * (loop thread): what runs on the loop between two frames is the frame's real cost. */
+uint64_t lk_loop_busy_us(const lk_loop *loop);
+
 /* CLOCK_MONOTONIC in milliseconds / microseconds. */
 uint64_t lk_loop_now_ms(void);
 uint64_t lk_loop_now_us(void);
