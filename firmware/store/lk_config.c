@@ -151,6 +151,12 @@ static const config_key *find_key(const char *key)
     return NULL;
 }
 
+int lk_config_is_secret(const char *key)
+{
+    const config_key *k = find_key(key);
+    return k && (k->type & CFG_SECRET);
+}
+
 static int check_int(const config_key *k, const char *v, lk_err *err)
 {
     char *end = NULL;

@@ -56,6 +56,17 @@ run 0 --db "$db" config set ui.language en && expect 'd["version"] == 1'
 run 0 --db "$db" config set printer.name kiosk-a3 && expect 'd["value"] == "kiosk-a3"'
 run 0 --db "$db" config get session.timeout_s && expect 'd["value"] == "60" and d["version"] == 2'
 run 0 --db "$db" config list && expect 'd["session.timeout_s"] == {"value": "60", "version": 2}'
+# a secret (the PIN hash) is stored but never shown by get, set or list (own database, so the
+# audit rows counted below stay the four sets above)
+sdb="$work/secret.db" pin_hash='pbkdf2-sha256$10000$00ff$abcd'
+run 0 --db "$sdb" config get service.pin_hash && expect 'd["value"] == "(secret not set)"'
+run 0 --db "$sdb" config set service.pin_hash "$pin_hash" &&
+    expect 'd["value"] == "(secret set)" and d["version"] == 1'
+run 0 --db "$sdb" config get service.pin_hash && expect 'd["value"] == "(secret set)"'
+run 0 --db "$sdb" config list && expect 'd["service.pin_hash"]["value"] == "(secret set)"'
+[[ $out != *abcd* ]] || fail "config list shows the PIN hash: $out"
+[[ $(timeout 30 sqlite3 "$sdb" "SELECT value FROM config WHERE key='service.pin_hash' ORDER BY version DESC LIMIT 1" 2>&1) == "$pin_hash" ]] ||
+    fail "the PIN hash was not stored as given"
 run 1 --db "$db" config set session.timeout 90 || :
 [[ $err == *session.timeout* && -z $out ]] || fail "unknown key: stdout '$out', stderr '$err'"
 run 1 --db "$db" config get no.such.key || :

@@ -12,11 +12,20 @@
 #define CONFIG_USAGE   "config get KEY | config set KEY VALUE | config list"
 #define COUNTERS_USAGE "counters [list] | counters get NAME"
 
+/* What a listing shows of a value: a secret (the PIN hash) only as set or not, since config
+ * output ends up in terminals, tickets and support logs. */
+static const char *shown(const char *key, const char *value)
+{
+    if (!lk_config_is_secret(key))
+        return value;
+    return *value ? "(secret set)" : "(secret not set)";
+}
+
 static void print_key(const char *key, const char *value, int64_t version)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "key", key);
-    cJSON_AddStringToObject(o, "value", value);
+    cJSON_AddStringToObject(o, "value", shown(key, value));
     cJSON_AddNumberToObject(o, "version", (double)version);
     kctl_print_json(o);
 }
@@ -53,7 +62,7 @@ static int config_set(lk_store *st, kctl *k, const char *key, const char *value)
 static int add_key(void *ctx, const char *key, const char *value, int64_t version)
 {
     cJSON *entry = cJSON_CreateObject();
-    cJSON_AddStringToObject(entry, "value", value);
+    cJSON_AddStringToObject(entry, "value", shown(key, value));
     cJSON_AddNumberToObject(entry, "version", (double)version);
     cJSON_AddItemToObject((cJSON *)ctx, key, entry);
     return 0;

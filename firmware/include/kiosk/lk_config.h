@@ -22,6 +22,10 @@ int lk_config_validate(const char *key, const char *value, lk_err *err);
  * (LK_ECONFIG) so typos cannot hide. */
 int lk_config_set(lk_store *st, const char *key, const char *value, const char *actor, lk_err *err);
 
+/* 1 when KEY holds a secret (the PIN hash): its value is for the code that checks it, never
+ * for output, audit rows or exports. */
+int lk_config_is_secret(const char *key);
+
 typedef int (*lk_config_cb)(void *ctx, const char *key, const char *value, int64_t version);
 /* Every known key with its current value, defaults included, ordered by key. */
 int lk_config_list(lk_store *st, lk_config_cb cb, void *ctx, lk_err *err);
