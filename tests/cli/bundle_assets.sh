@@ -3,8 +3,8 @@
 # string (the attract title) and replacing the English attract prompt, and bringing a print
 # template, is applied with kioskctl; the headless kiosk then draws the bundle's title where the
 # built-in one was, every other string (the other language's title too) unchanged, plays the
-# bundle's prompt in English and the built-in one in Chinese, and prints with the bundle's
-# template. The rejections (unknown key, non-string, bad WAV, unknown asset path) are in
+# bundle's prompt in English and the built-in one in Chinese, and loads the bundle's print
+# template instead of --template. The rejections (unknown key, non-string, bad WAV, unknown asset path) are in
 # bundle.sh.
 set -euo pipefail
 : "${KIOSKCTL:?KIOSKCTL must point at the kioskctl binary}"

@@ -4,7 +4,7 @@
  *
  * Apply runs a fixed pipeline: verify the manifest's signature before parsing anything ->
  * reject a rollback or a wrong target -> stream every file through SHA-256 into staging with
- * size caps and path checks -> validate every setting, record and certificate -> install the
+ * size caps and path checks -> validate every setting, record, certificate and asset -> install the
  * files as a new version directory (write, fsync, rename) -> one SQLite transaction (settings,
  * records, the applied version, the audit row) -> switch the `current` link. The transaction's
  * commit is the single moment the new configuration takes effect; lk_bundle_recover makes the
@@ -133,7 +133,7 @@ typedef enum lk_bundle_step {
     LK_BUNDLE_STEP_VERIFIED,  /* signature checked */
     LK_BUNDLE_STEP_CHECKED,   /* target and version checked */
     LK_BUNDLE_STEP_STAGED,    /* files hashed into staging */
-    LK_BUNDLE_STEP_VALIDATED, /* settings, records, certificates validated */
+    LK_BUNDLE_STEP_VALIDATED, /* settings, records, certificates, assets validated */
     LK_BUNDLE_STEP_INSTALLED, /* version directory renamed into place, not yet in force */
     LK_BUNDLE_STEP_WRITTEN,   /* transaction written, not committed */
     LK_BUNDLE_STEP_COMMITTED, /* in force */
