@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -55,6 +56,44 @@ int lk_i18n_load(const char *dir, lk_i18n **out, lk_err *err)
     }
     *out = t;
     return 0;
+}
+
+/* One language's overrides: only keys the built-in table has, only strings (the apply checked
+ * both; a firmware update may since have dropped a key, which then simply no longer applies). */
+static int overlay_one(cJSON *base, const cJSON *over)
+{
+    int n = 0;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, over)
+    {
+        if (!cJSON_IsString(e) ||
+            !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(base, e->string)))
+            continue;
+        cJSON *v = cJSON_CreateString(e->valuestring);
+        if (v && cJSON_ReplaceItemInObjectCaseSensitive(base, e->string, v))
+            n++;
+        else
+            cJSON_Delete(v);
+    }
+    return n;
+}
+
+int lk_i18n_overlay(lk_i18n *t, const char *dir, lk_err *err)
+{
+    static const char *const langs[] = {"zh-CN", "en"};
+    int n = 0;
+    for (int i = 0; i < 2; i++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s.json", dir, langs[i]);
+        if (access(path, F_OK) != 0)
+            continue; /* a bundle may override one language only */
+        cJSON *o = load(dir, langs[i], err);
+        if (!o)
+            return err ? err->code : LK_EINVAL;
+        n += overlay_one(i == 0 ? t->zh : t->en, o);
+        cJSON_Delete(o);
+    }
+    return n;
 }
 
 void lk_i18n_free(lk_i18n *t)

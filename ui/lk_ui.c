@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ui/lk_screen.h"
 #include "ui/lk_ui.h"
@@ -13,6 +14,7 @@ struct lk_ui {
     lk_disp *d;
     lk_i18n *t;
     char voice_dir[512];
+    char voice_over[512]; /* the applied bundle's prompts, "" none */
     lk_ui_post_fn post;
     void *post_ctx;
     unsigned drawn_gen, drawn_frame_gen;
@@ -45,6 +47,18 @@ int lk_ui_create(lk_disp *d, const char *i18n_dir, const char *voice_dir, lk_ui_
     ui->voiced_state = LK_ST_COUNT;
     *out = ui;
     return 0;
+}
+
+int lk_ui_use_bundle(lk_ui *ui, const char *i18n_dir, const char *voice_dir, lk_err *err)
+{
+    if (voice_dir)
+        snprintf(ui->voice_over, sizeof ui->voice_over, "%s", voice_dir);
+    return i18n_dir && *i18n_dir ? lk_i18n_overlay(ui->t, i18n_dir, err) : 0;
+}
+
+const char *lk_ui_string(lk_ui *ui, const char *lang, const char *key)
+{
+    return lk_i18n_get(ui->t, lang, key);
 }
 
 void lk_ui_free(lk_ui *ui)
@@ -204,7 +218,10 @@ static void voice(lk_ui *ui, const lk_view *v)
     if (!ui->voice_dir[0])
         return;
     char path[700];
-    snprintf(path, sizeof path, "%s/%s/%s.wav", ui->voice_dir, v->lang, lk_ui_screen_name(v));
+    snprintf(path, sizeof path, "%s/%s/%s.wav", ui->voice_over, v->lang, lk_ui_screen_name(v));
+    /* Once per screen change: the bundle's prompt where it brought one, the built-in one else. */
+    if (!ui->voice_over[0] || access(path, R_OK) != 0)
+        snprintf(path, sizeof path, "%s/%s/%s.wav", ui->voice_dir, v->lang, lk_ui_screen_name(v));
     ui->d->ops->play(ui->d, path);
 }
 

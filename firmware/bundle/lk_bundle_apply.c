@@ -199,6 +199,10 @@ static lk_bundle_reason validate(apply_ctx *a, lk_err *err)
             r = validate_plugins(path, err);
         else if (strncmp(rel, "csca/", 5) == 0)
             r = validate_cert(path, rel, err);
+        else if (strncmp(rel, "assets/", 7) == 0) {
+            r = lk_bundle_validate_asset(path, rel, a->o->i18n_dir, err);
+            a->res->assets++;
+        }
     }
     return r;
 }

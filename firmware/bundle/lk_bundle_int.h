@@ -45,4 +45,9 @@ char *lk_bundle_read_file(const char *path, size_t max, size_t *len);
 /* Copies src to dst (created, fsynced); "" or missing src gives an empty dst. */
 int lk_bundle_copy_tail(const char *src, const char *dst, size_t max_bytes);
 
+/* Validates one staged assets/ file (path, its member name rel) against the built-in strings
+ * in i18n_dir: i18n overrides, voice prompts, the template; any other asset path is bad-path. */
+lk_bundle_reason lk_bundle_validate_asset(const char *path, const char *rel, const char *i18n_dir,
+                                          lk_err *err);
+
 #endif

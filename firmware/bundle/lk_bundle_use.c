@@ -1,7 +1,7 @@
 /* lk_bundle_use: what the files of the applied bundle change outside the database: the eMRTD
- * trust list (csca/) and the plug-in allow-list (plugins.json). Both are answered from the
- * version the database says is in force (lk_bundle_files_dir), never from the `current` link,
- * so a crash between commit and link switch cannot show a mix. */
+ * trust list (csca/) and the plug-in allow-list (plugins.json) (the assets: lk_bundle_assets).
+ * Both are answered from the version the database says is in force (lk_bundle_files_dir), never
+ * from the `current` link, so a crash between commit and link switch cannot show a mix. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>

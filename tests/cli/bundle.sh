@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # bundle.sh: signed configuration bundles end to end through kioskctl: a good bundle applies
-# (settings, records, certificates, assets); every rejection says why and changes nothing;
+# (settings, records, certificates, assets); every rejection says why and changes nothing (an
+# asset the kiosk does not use, a string override of an unknown key or not a string, a voice
+# prompt that is not a PCM WAV or no prompt at all, a template that does not load);
 # a SIGKILL after each step of apply leaves the old configuration or the new one, never a mix;
 # an export round-trips through verify-export and any tampering is caught.
 set -euo pipefail
@@ -62,22 +64,22 @@ snapshot() { # DB
 }
 
 # --- a good bundle ---
-mkdir -p v1/records v1/csca v1/assets
+mkdir -p v1/records v1/csca v1/assets/i18n
 echo '{"face.threshold":"0.85","printer.calibration_x_01mm":"12","usb.mount_point":"/media/stick"}' >v1/settings.json
 cp "$LK_TEST_DATA/records-sample.jsonl" v1/records/sample.jsonl
-echo logo-1 >v1/assets/logo.txt
+echo '{"attract.title":"logo-1"}' >v1/assets/i18n/en.json
 openssl req -x509 -newkey ed25519 -nodes -keyout /dev/null -subj /CN=test-csca -days 30 \
     -out v1/csca/test.pem 2>/dev/null
 echo '{"face-ref":"'"$(printf %064d 0)"'"}' >v1/plugins.json
 k bundle create --version 1 --key admin.key -o v1.lkb v1 >/dev/null
 out=$(k bundle verify v1.lkb --pubkey admin.pub) || fail "verify v1: $out"
 out=$(k bundle apply v1.lkb) || fail "apply v1: $out"
-json "$out" 'd["applied"] and d["version"]==1 and d["records"]==20 and d["settings"]==3 and d["files"]==5' ||
+json "$out" 'd["applied"] and d["version"]==1 and d["records"]==20 and d["settings"]==3 and d["files"]==5 and d["assets"]==1' ||
     fail "apply v1 result: $out"
 [[ $(get face.threshold) == 0.85 ]] || fail "face.threshold after v1: $(get face.threshold)"
 [[ $(db 'SELECT count(*) FROM licenses') == 20 ]] || fail "licenses after v1"
 [[ $(readlink kiosk/bundles/current) == 1 ]] || fail "current link after v1"
-cmp -s kiosk/bundles/current/assets/logo.txt v1/assets/logo.txt || fail "asset not installed"
+cmp -s kiosk/bundles/current/assets/i18n/en.json v1/assets/i18n/en.json || fail "asset not installed"
 db "SELECT event FROM audit WHERE event='bundle.apply'" | grep -q bundle.apply || fail "no audit row"
 
 # --- every rejection, each on top of v1, each changing nothing ---
@@ -135,6 +137,45 @@ expect_reject "bad records" badrec.lkb bad-value
 mkdir -p badcert/csca && echo 'not a certificate' >badcert/csca/x.pem
 mkbundle badcert 2 --key admin.key
 expect_reject "bad certificate" badcert.lkb bad-value
+# Assets: only those the kiosk uses, each checked against the built-in strings and loaders.
+bad_asset() { # NAME PATH CONTENT-FILE MESSAGE-PART: a bundle of that one asset is refused
+    local name=$1 reason=$2 path=$3 file=$4 want=$5 out
+    rm -rf "$name" && mkdir -p "$name/$(dirname "$path")" && cp "$file" "$name/$path"
+    mkbundle "$name" 2 --key admin.key
+    expect_reject "$name" "$name.lkb" "$reason"
+    out=$(k bundle apply "$name.lkb" || :)
+    [[ $out == *"$want"* ]] || fail "$name: message lacks '$want': $out"
+}
+wav() { # OUT [FORMAT]: a 0.1 s 16 kHz mono WAV, PCM (1) unless told
+    python3 - "$@" <<'PY'
+import struct, sys
+data = bytes(3200)
+fmt = struct.pack("<HHIIHH", int(sys.argv[2]) if len(sys.argv) > 2 else 1, 1, 16000, 32000, 2, 16)
+body = b"WAVE" + b"fmt " + struct.pack("<I", 16) + fmt + b"data" + struct.pack("<I", len(data)) + data
+open(sys.argv[1], "wb").write(b"RIFF" + struct.pack("<I", len(body)) + body)
+PY
+}
+echo '{"attract.title":"x","attract.titel":"y"}' >typo.json
+bad_asset "unknown string key" bad-value assets/i18n/en.json typo.json "unknown string key 'attract.titel'"
+echo '{"attract.title":12}' >num.json
+bad_asset "non-string value" bad-value assets/i18n/zh-CN.json num.json "'attract.title' must be a string"
+echo '["attract.title"]' >arr.json
+bad_asset "not an object" bad-value assets/i18n/en.json arr.json "not a JSON object of strings"
+python3 -c 'import json; print(json.dumps({"attract.title": "x" * 513}))' >long.json
+bad_asset "over-long string" bad-value assets/i18n/en.json long.json "'attract.title' is over 512 bytes"
+echo '{"attract.title":"{s} licenses"}' >ph.json
+bad_asset "new placeholder" bad-value assets/i18n/en.json ph.json "uses a placeholder"
+echo '{"attract.title":"x"}' >fr.json
+bad_asset "unknown language" bad-path assets/i18n/fr.json fr.json "assets/i18n/fr.json is not an asset the kiosk uses"
+echo logo >logo.txt
+bad_asset "unknown asset" bad-path assets/logo.txt logo.txt "assets/logo.txt is not an asset the kiosk uses"
+wav good.wav
+bad_asset "unknown prompt" bad-path assets/voice/en/attrakt.wav good.wav "'attrakt' is not a voice prompt"
+wav alaw.wav 6
+bad_asset "not PCM" bad-value assets/voice/en/attract.wav alaw.wav "not a playable PCM WAV: not PCM"
+bad_asset "not a WAV" bad-value assets/voice/zh-CN/attract.wav logo.txt "not a RIFF/WAVE file"
+echo '{"page":"A4"}' >tpl.json
+bad_asset "bad template" bad-value assets/template.json tpl.json "assets/template.json: "
 # Tampered: a byte of settings.json flipped after signing (the manifest still names the old hash).
 mkbundle s 2 --key admin.key
 python3 -c 'import sys; b=bytearray(open(sys.argv[1],"rb").read()); b[-3]^=1; open(sys.argv[1],"wb").write(b)' s.lkb
@@ -175,11 +216,11 @@ for r in bad-signature unknown-key unknown-setting bad-value wrong-kiosk older-o
 done
 
 # --- kill at each step: old or new, never a mix ---
-mkdir -p v2/records v2/assets
+mkdir -p v2/records v2/assets/i18n
 echo '{"face.threshold":"0.90","printer.calibration_y_01mm":"-7"}' >v2/settings.json
 k records generate --count 5 --seed 7 >v2/records/more.jsonl
-echo logo-2 >v2/assets/logo.txt
-echo new >v2/assets/new.txt
+echo '{"attract.title":"logo-2"}' >v2/assets/i18n/en.json
+echo '{"attract.start":"new"}' >v2/assets/i18n/zh-CN.json
 k bundle create --version 2 --key admin.key --export -o v2.lkb v2 >/dev/null
 cp -a kiosk base
 state_of() { # DIR: prints old|new|mix:<why>
@@ -187,11 +228,11 @@ state_of() { # DIR: prints old|new|mix:<why>
     IFS='|' read -r v t y n <<<"$(snapshot "$d/kiosk.db")"
     cur=$(readlink "$d/bundles/current" || :)
     if [[ $v == 1 && $t == 0.85 && $y == 0 && $n == 20 && $cur == 1 && ! -e $d/bundles/2 ]] &&
-        cmp -s "$d/bundles/current/assets/logo.txt" v1/assets/logo.txt; then
+        cmp -s "$d/bundles/current/assets/i18n/en.json" v1/assets/i18n/en.json; then
         echo old
     elif [[ $v == 2 && $t == 0.90 && $y == -7 && $n == 25 && $cur == 2 ]] &&
-        cmp -s "$d/bundles/current/assets/logo.txt" v2/assets/logo.txt &&
-        [[ -e $d/bundles/current/csca/test.pem && -e $d/bundles/current/assets/new.txt ]]; then
+        cmp -s "$d/bundles/current/assets/i18n/en.json" v2/assets/i18n/en.json &&
+        [[ -e $d/bundles/current/csca/test.pem && -e $d/bundles/current/assets/i18n/zh-CN.json ]]; then
         echo new
     else
         echo "mix: version=$v threshold=$t y=$y licenses=$n current=$cur"

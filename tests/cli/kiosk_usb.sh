@@ -7,7 +7,8 @@
 # shows the result page on the attract screen; then a stick with a foreign-signed bundle and
 # the same version again shows both refusals and why, and nothing changes. A mount point that
 # is still an empty folder when the stick arrives is watched for usb.mount_wait_s (the OS mounts
-# a moment later); an apply killed mid-way (test builds) is repaired when the kiosk restarts.
+# a moment later); an apply killed mid-way (test builds) is repaired when the kiosk restarts,
+# which then draws the string override of the bundle in force (assets take effect at a start).
 set -euo pipefail
 : "${KIOSKCTL:?KIOSKCTL must point at the kioskctl binary}"
 work=$(mktemp -d)
@@ -75,6 +76,8 @@ k audit verify >/dev/null || fail "audit chain"
 # The OS mounts the stick a moment after it arrives: the folder is there but empty at first.
 rm -f "$work/stick/"*.lkb
 rm -rf "$work/stick/"lk-export-*
+# It brings a string override: the running kiosk says it takes effect at the next start.
+mkdir -p "$work/b/assets/i18n" && echo '{"attract.title":"v7"}' >"$work/b/assets/i18n/zh-CN.json"
 k bundle create --version 7 --key "$work/admin.key" -o "$work/config-7.lkb" "$work/b" >/dev/null
 : >"$work/late.err"
 ( # "mounts" (one rename, as a mount appears at once) a second after the kiosk saw the arrival
@@ -87,6 +90,8 @@ run late 'wait attract\nusb arrive\nwait diag_bundle-applied 30000\ntap ok\nwait
 wait "$filler"
 grep -q 'config-7.lkb: version 7 applied' "$work/late.err" || fail "late mount: $(cat "$work/late.err")"
 grep -q 'nothing mounted' "$work/late.err" && fail "late mount given up: $(cat "$work/late.err")"
+grep -q '1 asset(s) take effect when the kiosk restarts' "$work/late.err" ||
+    fail "no restart note for assets: $(cat "$work/late.err")"
 # Never mounted: the kiosk gives up after usb.mount_wait_s and says why.
 rm -f "$work/stick/"*.lkb
 k config set usb.mount_wait_s 1 >/dev/null
@@ -101,7 +106,7 @@ if [[ ${LK_TEST_HOOKS:-0} == 1 ]]; then
     for step in installed committed; do
         k config set printer.calibration_x_01mm 3 >/dev/null
         echo '{"printer.calibration_x_01mm":"'$v'"}' >"$work/b/settings.json"
-        mkdir -p "$work/b/assets" && echo "v$v" >"$work/b/assets/logo.txt"
+        echo '{"attract.title":"v'$v'"}' >"$work/b/assets/i18n/zh-CN.json"
         rm -f "$work/stick/"*.lkb
         k bundle create --version $v --key "$work/admin.key" -o "$work/stick/c-$v.lkb" "$work/b" >/dev/null
         printf 'wait attract\nusb arrive\nwait diag_bundle-applied 20000\n' >"$work/kill.script"
@@ -116,14 +121,16 @@ if [[ ${LK_TEST_HOOKS:-0} == 1 ]]; then
         installed) [[ -d $work/state/bundles/$v && $cur != "$v" ]] || fail "after kill at $step: $(ls "$work/state/bundles")" ;;
         committed) [[ $cur != "$v" ]] || fail "after kill at $step: current already $cur" ;;
         esac
-        run "restart-$step" 'wait attract\n'
+        # The restarted kiosk draws the title of the bundle in force: v7's, or the new one's.
+        [[ $step == installed ]] && title=v7 || title=v$v
+        run "restart-$step" "wait attract\nstring attract.title $title\n"
         cur=$(readlink "$work/state/bundles/current")
         if [[ $step == installed ]]; then
             [[ ! -e $work/state/bundles/$v && $cur == 7 ]] ||
                 fail "restart after $step: current=$cur, $(ls "$work/state/bundles")"
             [[ $(val printer.calibration_x_01mm) == 3 ]] || fail "restart after $step: new setting in force"
         else
-            [[ $cur == "$v" && $(cat "$work/state/bundles/current/assets/logo.txt") == "v$v" ]] ||
+            [[ $cur == "$v" && $(cat "$work/state/bundles/current/assets/i18n/zh-CN.json") == *'"v'$v'"'* ]] ||
                 fail "restart after $step: current=$cur"
             [[ $(val printer.calibration_x_01mm) == "$v" ]] || fail "restart after $step: old setting"
         fi

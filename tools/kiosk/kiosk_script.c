@@ -32,7 +32,8 @@ typedef enum op {
     OP_SHOT,
     OP_USB,
     OP_QUIT,
-    OP_WAIT_ROW,    /* diagnostics: a table row NAME shows WORD (its status, or in its text) */
+    OP_STRING,   /* the string table says KEY is TEXT in the screen's language (bundle overrides) */
+    OP_WAIT_ROW, /* diagnostics: a table row NAME shows WORD (its status, or in its text) */
     OP_WAIT_RESULT, /* diagnostics: the last self-test finished, passed or failed */
 } op;
 
@@ -217,6 +218,12 @@ static int parse_line(kiosk_script *sc, char *line, action *a)
     if (strcmp(verb, "quit") == 0) {
         a->op = OP_QUIT;
         return 0;
+    }
+    if (strcmp(verb, "string") == 0) { /* KEY TEXT: a->s is "KEY\0TEXT", a->a where TEXT starts */
+        a->op = OP_STRING;
+        a->a = (long)strlen(arg) + 1;
+        snprintf(a->s, sizeof a->s, "%s%c%s", arg, '\0', rest);
+        return *arg && *rest && (size_t)a->a + strlen(rest) < sizeof a->s ? 0 : -1;
     }
     return -1;
 }
@@ -497,6 +504,11 @@ static int run(kiosk_script *sc, const action *a, const kiosk_script_env *env, u
     case OP_QUIT:
         sc->pc = sc->n;
         return 1;
+    case OP_STRING:
+        snprintf(names, sizeof names, "%s: '%s'", a->s, lk_ui_string(env->ui, v->lang, a->s));
+        return strcmp(lk_ui_string(env->ui, v->lang, a->s), a->s + a->a) == 0
+                   ? 1
+                   : fail(err, a, "string is not as expected: ", names);
     default:
         break;
     }

@@ -20,7 +20,8 @@
 
 struct kiosk_usb {
     kiosk_usb_cfg c;
-    char db[PATH_BYTES], secret[PATH_BYTES], state_dir[PATH_BYTES], log_path[PATH_BYTES];
+    char db[PATH_BYTES], secret[PATH_BYTES], state_dir[PATH_BYTES], log_path[PATH_BYTES],
+        i18n_dir[PATH_BYTES];
     lk_usb_libusb *bus;
     int timer, fds[MAX_WATCH], n_fds;
     int looking, again; /* a look is running; another stick came meanwhile */
@@ -29,7 +30,7 @@ struct kiosk_usb {
 /* One look at the mount point, on a worker; the loop gets it back in the done event. */
 typedef struct look_job {
     char mount[PATH_BYTES], db[PATH_BYTES], secret[PATH_BYTES], state_dir[PATH_BYTES],
-        log_path[PATH_BYTES], admin_path[PATH_BYTES];
+        log_path[PATH_BYTES], admin_path[PATH_BYTES], i18n_dir[PATH_BYTES];
     int today, wait_ms; /* wait_ms: usb.mount_wait_s, how long the OS may take to mount */
     lk_bundle_step kill_after;
     lk_store *st;
@@ -75,6 +76,8 @@ static void report_applied(look_job *j, const char *name, const lk_bundle_result
 {
     add_text(j, "%s: version %lld applied (%d settings, %ld records, %d files)", name,
              (long long)r->version, r->settings, r->records, r->files);
+    if (r->assets) /* the UI loaded its strings, prompts and template at start */
+        add_text(j, "%d asset(s) take effect when the kiosk restarts", r->assets);
     if (r->export_path[0])
         add_text(j, "export written to %s", r->export_path);
     if (r->export_error[0]) {
@@ -97,6 +100,7 @@ static int on_found(void *ctx, const char *path)
                             .today = j->today,
                             .export_dir = NULL, /* beside the bundle: on the stick */
                             .log_path = j->log_path,
+                            .i18n_dir = j->i18n_dir,
                             .kill_after = j->kill_after};
         rc = lk_bundle_apply(j->st, j->admin, path, &o, &r, &err);
     }
@@ -169,6 +173,7 @@ static void start_look(kiosk_usb *u)
     memcpy(j->secret, u->secret, sizeof j->secret);
     memcpy(j->state_dir, u->state_dir, sizeof j->state_dir);
     memcpy(j->log_path, u->log_path, sizeof j->log_path);
+    memcpy(j->i18n_dir, u->i18n_dir, sizeof j->i18n_dir);
     if (lk_workers_submit(u->c.workers, look_run, j, look_free, KIOSK_USB_JOB_TAG, NULL) != 0) {
         free(j);
         return;
@@ -301,6 +306,7 @@ int kiosk_usb_create(const kiosk_usb_cfg *cfg, kiosk_usb **out, lk_err *err)
     snprintf(u->secret, sizeof u->secret, "%s", cfg->secret ? cfg->secret : "");
     snprintf(u->state_dir, sizeof u->state_dir, "%s", cfg->state_dir ? cfg->state_dir : ".");
     snprintf(u->log_path, sizeof u->log_path, "%s", cfg->log_path ? cfg->log_path : "");
+    snprintf(u->i18n_dir, sizeof u->i18n_dir, "%s", cfg->i18n_dir ? cfg->i18n_dir : "");
     attach_bus(u);
     *out = u;
     return 0;

@@ -31,6 +31,7 @@ typedef struct kiosk_usb_cfg {
     const char *db, *secret; /* what the worker opens its own store handle with */
     const char *state_dir;   /* bundles/, admin.pub, the kiosk's export key */
     const char *log_path;    /* recent log lines for an export */
+    const char *i18n_dir;    /* built-in strings a bundle's assets are checked against */
 } kiosk_usb_cfg;
 
 /* The kiosk's state folder (bundles/, admin.pub, keys): $LK_STATE_DIR, else the database's

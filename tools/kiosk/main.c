@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kiosk/lk_bundle.h"
 #include "kiosk/lk_config.h"
 #include "kiosk/lk_session.h"
 #include "kiosk_ports.h"
@@ -55,6 +56,7 @@ typedef struct app {
     kiosk_service *svc;   /* diagnostics mode */
     kiosk_usb *usb;       /* USB arrivals -> bundles */
     char state_dir[1024]; /* bundles/, admin.pub (kiosk_usb_state_dir) */
+    char tpl_path[1024];  /* the applied bundle's template, else --template */
     lk_disp *d;
     lk_ui *ui;
     kiosk_script *sc;
@@ -553,7 +555,7 @@ static int make_ports(app *a, lk_err *err)
                            .printer = a->o.printer,
                            .db = a->o.db,
                            .secret = a->o.secret,
-                           .tpl = a->o.tpl,
+                           .tpl = a->tpl_path,
                            .print_dir = a->o.print_dir,
                            .state_dir = a->state_dir,
                            .fast = a->o.fast};
@@ -568,6 +570,8 @@ static int make_ports(app *a, lk_err *err)
 /* USB: a stick's bundles are applied on a worker with a store handle of its own. */
 static int make_usb(app *a, const char *db, lk_err *err)
 {
+    char i18n[600];
+    snprintf(i18n, sizeof i18n, "%s/i18n", a->o.assets);
     kiosk_usb_cfg c = {.st = a->st,
                        .loop = a->loop,
                        .workers = a->w,
@@ -575,7 +579,8 @@ static int make_usb(app *a, const char *db, lk_err *err)
                        .db = db,
                        .secret = a->o.secret ? a->o.secret : getenv("LK_SECRET_FILE"),
                        .state_dir = kiosk_service_state_dir(a->svc),
-                       .log_path = kiosk_service_log_path(a->svc)};
+                       .log_path = kiosk_service_log_path(a->svc),
+                       .i18n_dir = i18n};
     return kiosk_usb_create(&c, &a->usb, err);
 }
 
@@ -587,6 +592,19 @@ static void on_records_changed(void *ctx)
     observe(a);
 }
 
+/* The applied bundle's print template replaces --template (it loaded at apply). */
+static void bundle_template(app *a)
+{
+    lk_err why = {0};
+    if (lk_bundle_asset(a->st, a->state_dir, "template.json", a->tpl_path, sizeof a->tpl_path,
+                        &why) != 0)
+        fprintf(stderr, "kiosk: %s; printing with %s\n", why.msg, a->o.tpl);
+    if (a->tpl_path[0])
+        fprintf(stderr, "kiosk: bundle template %s\n", a->tpl_path);
+    else
+        snprintf(a->tpl_path, sizeof a->tpl_path, "%s", a->o.tpl);
+}
+
 static int make_core(app *a, lk_err *err)
 {
     const char *db = lk_store_pick_path(a->o.db, getenv("LK_DB"));
@@ -594,6 +612,8 @@ static int make_core(app *a, lk_err *err)
     kiosk_usb_state_dir(db, a->state_dir, sizeof a->state_dir);
     if (rc == 0) /* an apply cut off by a power loss is finished or undone before anything reads */
         kiosk_usb_recover(a->st, a->state_dir);
+    if (rc == 0)
+        bundle_template(a);
     if (rc == 0)
         rc = lk_loop_create(&a->loop, err);
     if (rc == 0)
@@ -603,7 +623,7 @@ static int make_core(app *a, lk_err *err)
     if (rc == 0)
         rc = make_ports(a, err);
     if (rc == 0)
-        rc = lk_template_load(a->o.tpl, &a->tpl, err);
+        rc = lk_template_load(a->tpl_path, &a->tpl, err);
     if (rc == 0)
         rc = lk_render_create(a->tpl, &a->r, err);
     if (rc == 0)
@@ -642,6 +662,25 @@ static int make_core(app *a, lk_err *err)
     return rc;
 }
 
+/* The applied bundle's string overrides and voice prompts over the built-in ones. A problem
+ * is said and the kiosk goes on with its own: they were checked when the bundle applied. */
+static void bundle_assets(app *a)
+{
+    char strings[1100], voice[1100];
+    lk_err why = {0};
+    if (lk_bundle_asset(a->st, a->state_dir, "i18n", strings, sizeof strings, &why) != 0 ||
+        lk_bundle_asset(a->st, a->state_dir, "voice", voice, sizeof voice, &why) != 0) {
+        fprintf(stderr, "kiosk: %s; built-in strings and prompts only\n", why.msg);
+        return;
+    }
+    int n = lk_ui_use_bundle(a->ui, strings, voice, &why);
+    if (n < 0)
+        fprintf(stderr, "kiosk: bundle strings: %s\n", why.msg);
+    else if (strings[0] || voice[0])
+        fprintf(stderr, "kiosk: bundle assets: %d string(s) overridden%s\n", n,
+                voice[0] ? ", voice prompts" : "");
+}
+
 static int make_ui(app *a, lk_err *err)
 {
     int landscape = a->o.orientation ? strcmp(a->o.orientation, "landscape") == 0
@@ -655,7 +694,10 @@ static int make_ui(app *a, lk_err *err)
     char i18n[600];
     snprintf(i18n, sizeof i18n, "%s/i18n", a->o.assets);
     kiosk_service_use_voice(a->svc, i18n, a->o.voice, !a->o.headless && !mute);
-    return lk_ui_create(a->d, i18n, mute ? NULL : a->o.voice, post_intent, a, &a->ui, err);
+    rc = lk_ui_create(a->d, i18n, mute ? NULL : a->o.voice, post_intent, a, &a->ui, err);
+    if (rc == 0)
+        bundle_assets(a);
+    return rc;
 }
 
 static int start(app *a, lk_err *err)

@@ -255,11 +255,20 @@ static void print_applied(const lk_bundle_result *res)
     cJSON_AddNumberToObject(o, "settings", res->settings);
     cJSON_AddNumberToObject(o, "records", (double)res->records);
     cJSON_AddNumberToObject(o, "files", res->files);
+    cJSON_AddNumberToObject(o, "assets", res->assets);
     if (res->export_path[0])
         cJSON_AddStringToObject(o, "export", res->export_path);
     if (res->export_error[0])
         cJSON_AddStringToObject(o, "export_error", res->export_error);
     kctl_print_json(o);
+}
+
+/* The built-in strings a bundle's assets are checked against: $LK_I18N_DIR (the kiosk's
+ * --assets DIR/i18n), else this build's assets/i18n, as `kioskctl diag` finds them. */
+static const char *kctl_bundle_i18n_dir(void)
+{
+    const char *env = getenv("LK_I18N_DIR");
+    return env && *env ? env : LK_I18N_DIR_DEFAULT;
 }
 
 int kctl_bundle_apply_file(kctl *k, lk_store *st, const lk_sign_key *admin, const char *file,
@@ -275,7 +284,8 @@ int kctl_bundle_apply_file(kctl *k, lk_store *st, const lk_sign_key *admin, cons
                         .actor = k->actor,
                         .today = k->today,
                         .export_dir = export_to,
-                        .log_path = log_path};
+                        .log_path = log_path,
+                        .i18n_dir = kctl_bundle_i18n_dir()};
 #ifdef LK_TEST_HOOKS /* never in a shipped kioskctl: see lk_bundle_opts.kill_after */
     const char *kill = getenv("LK_BUNDLE_KILL_AFTER");
     if (kill && *kill)

@@ -4,7 +4,7 @@
  *
  * Apply runs a fixed pipeline: verify the manifest's signature before parsing anything ->
  * reject a rollback or a wrong target -> stream every file through SHA-256 into staging with
- * size caps and path checks -> validate every setting, record and certificate -> install the
+ * size caps and path checks -> validate every setting, record, certificate and asset -> install the
  * files as a new version directory (write, fsync, rename) -> one SQLite transaction (settings,
  * records, the applied version, the audit row) -> switch the `current` link. The transaction's
  * commit is the single moment the new configuration takes effect; lk_bundle_recover makes the
@@ -28,6 +28,7 @@
 #define LK_BUNDLE_FILES_MAX    256            /* files per bundle */
 #define LK_BUNDLE_PATH_MAX     128            /* bytes of a member path */
 #define LK_BUNDLE_TARGETS_MAX  64
+#define LK_BUNDLE_STRING_MAX   512 /* bytes of one string override (assets/i18n/<lang>.json) */
 
 /* Why a bundle was refused: a stable word for scripts and the screen, next to err.msg. */
 typedef enum lk_bundle_reason {
@@ -70,7 +71,9 @@ typedef struct lk_bundle_manifest {
 
 /* Checks a member path: relative, '/'-separated components of [A-Za-z0-9._-], no empty, "."
  * or ".." component, at most LK_BUNDLE_PATH_MAX bytes, under a known role (settings.json,
- * plugins.json, records/, csca/, assets/). Returns the reason, LK_BUNDLE_OK when fine. */
+ * plugins.json, records/, csca/, assets/). Returns the reason, LK_BUNDLE_OK when fine. Which
+ * assets/ paths the kiosk uses is checked later, at apply's validate step (it needs the
+ * built-in strings): see lk_bundle_asset. */
 lk_bundle_reason lk_bundle_check_path(const char *path, lk_err *err);
 
 /* Parses manifest JSON strictly (unknown fields refused). *out is malloc'd: free with
@@ -130,7 +133,7 @@ typedef enum lk_bundle_step {
     LK_BUNDLE_STEP_VERIFIED,  /* signature checked */
     LK_BUNDLE_STEP_CHECKED,   /* target and version checked */
     LK_BUNDLE_STEP_STAGED,    /* files hashed into staging */
-    LK_BUNDLE_STEP_VALIDATED, /* settings, records, certificates validated */
+    LK_BUNDLE_STEP_VALIDATED, /* settings, records, certificates, assets validated */
     LK_BUNDLE_STEP_INSTALLED, /* version directory renamed into place, not yet in force */
     LK_BUNDLE_STEP_WRITTEN,   /* transaction written, not committed */
     LK_BUNDLE_STEP_COMMITTED, /* in force */
@@ -149,6 +152,9 @@ typedef struct lk_bundle_opts {
     int today;                 /* YYYYMMDD, for record validation */
     const char *export_dir;    /* where an export goes; NULL: the bundle's own folder */
     const char *log_path;      /* recent log lines for the export; NULL or missing: none */
+    const char *i18n_dir;      /* the built-in strings (<dir>/<lang>.json) a bundle's string
+                                * overrides and voice prompt names are checked against; NULL:
+                                * a bundle carrying either is refused (io-error) */
     lk_bundle_step kill_after; /* SIGKILL after this step; honoured only in builds with
                                 * LK_TEST_HOOKS (ignored in a shipped build) */
 } lk_bundle_opts;
@@ -160,6 +166,7 @@ typedef struct lk_bundle_result {
     int settings;           /* settings written */
     long records;           /* records imported */
     int files;              /* files installed */
+    int assets;             /* of them assets/ (strings, prompts, template: read at start) */
     char export_path[512];  /* "" when no export */
     char export_error[256]; /* the bundle applied, but the export it asked for failed */
 } lk_bundle_result;
@@ -190,6 +197,14 @@ int lk_bundle_csca_dir(lk_store *st, const char *state_dir, const char *configur
  * is an error, never "no restriction". */
 int lk_bundle_plugin_allow(lk_store *st, const char *state_dir, char *out, size_t size,
                            lk_err *err);
+
+/* The applied bundle's assets/<rel> ("i18n", "voice", "template.json"): its path when the
+ * applied bundle carries it, "" when it does not or none is applied. The kiosk layers
+ * assets/i18n/<lang>.json over its built-in strings key by key, plays assets/voice/<lang>/
+ * <prompt>.wav instead of its own prompt where present, and prints with assets/template.json
+ * instead of --template. All three were checked when the bundle was applied. */
+int lk_bundle_asset(lk_store *st, const char *state_dir, const char *rel, char *out, size_t size,
+                    lk_err *err);
 
 /* Applied bundle version (0 when none) and its manifest's creation time (may be NULL). */
 int lk_bundle_current(lk_store *st, int64_t *version, char created[32], lk_err *err);

@@ -11,17 +11,7 @@
 
 #include "kiosk/lk_diag.h"
 #include "kiosk/lk_err.h"
-
-/* What a RIFF/WAVE PCM file says of itself. */
-typedef struct lk_wav_info {
-    unsigned channels, rate, bits;
-    size_t data_len;
-    unsigned duration_ms;
-} lk_wav_info;
-
-/* Walks the RIFF chunks of buf: "RIFF" <size> "WAVE", a PCM "fmt " chunk (1-2 channels, 8 or
- * 16 bits, 8-48 kHz) before a non-empty "data" chunk, every chunk inside the buffer. */
-int lk_wav_check(const uint8_t *buf, size_t len, lk_wav_info *out, lk_err *err);
+#include "kiosk/lk_wav.h"
 
 /* Plays one prompt; returns 1 when it is heard (the test then waits its duration), 0 when
  * there is nothing to hear it on. Called from the self-test's thread (a worker in the kiosk:

@@ -13,6 +13,11 @@ typedef struct lk_i18n lk_i18n;
 /* Loads zh-CN.json and en.json from dir. */
 int lk_i18n_load(const char *dir, lk_i18n **out, lk_err *err);
 void lk_i18n_free(lk_i18n *t);
+/* Layers dir/<lang>.json (either may be missing) over the loaded strings key by key: a key
+ * there replaces the built-in text, every other key keeps it; keys the built-in table lacks
+ * and non-string values are ignored. Returns how many texts were replaced, or an error (the
+ * table is then partly overlaid: the caller decides whether to go on). */
+int lk_i18n_overlay(lk_i18n *t, const char *dir, lk_err *err);
 
 /* The text of key in lang ("zh-CN" or "en"); never NULL. */
 const char *lk_i18n_get(lk_i18n *t, const char *lang, const char *key);

@@ -16,6 +16,14 @@ typedef void (*lk_ui_post_fn)(void *ctx, lk_intent intent, int arg, const char *
 int lk_ui_create(lk_disp *d, const char *i18n_dir, const char *voice_dir, lk_ui_post_fn post,
                  void *post_ctx, lk_ui **out, lk_err *err);
 void lk_ui_free(lk_ui *ui);
+/* The applied bundle's assets, right after create: i18n_dir (NULL or "": none) holds
+ * <lang>.json string overrides layered key by key over the built-in strings (lk_i18n_overlay);
+ * voice_dir (NULL or "": none) holds <lang>/<screen>.wav prompts played instead of the
+ * built-in ones where present (only while the UI has a voice_dir at all: muted stays muted).
+ * Returns the texts overridden, or an error. */
+int lk_ui_use_bundle(lk_ui *ui, const char *i18n_dir, const char *voice_dir, lk_err *err);
+/* The text of key in lang as the screens draw it (script `string`). */
+const char *lk_ui_string(lk_ui *ui, const char *lang, const char *key);
 
 /* Pumps input into intents and redraws if anything changed. Returns 1 when it drew a new
  * frame, 0 when nothing changed, -1 when the user closed the window. */
