@@ -178,17 +178,12 @@ lk_bundle_reason lk_bundle_validate_asset(const char *path, const char *rel, con
 int lk_bundle_asset(lk_store *st, const char *state_dir, const char *rel, char *out, size_t size,
                     lk_err *err)
 {
-    char files[900];
-    lk_err why = {0};
-    if (size)
-        out[0] = '\0';
-    int rc = lk_bundle_files_dir(st, state_dir, files, sizeof files, &why);
-    if (rc == LK_ENOENT)
-        return 0;
-    if (rc != 0)
-        return lk_err_set(err, rc, "bundle assets: %s", why.msg);
-    if (lk_bundle_fmt(out, size, "%s/assets/%s", files, rel) != 0)
+    char sub[600];
+    if (lk_bundle_fmt(sub, sizeof sub, "assets/%s", rel) != 0)
         return lk_err_set(err, LK_EINVAL, "bundle asset path too long");
+    int rc = lk_bundle_applied_path(st, state_dir, sub, "bundle assets", out, size, err);
+    if (rc != 0 || !out[0])
+        return rc;
     if (access(out, F_OK) != 0) {
         int e = errno;
         out[0] = '\0';

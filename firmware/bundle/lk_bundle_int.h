@@ -19,6 +19,12 @@
 int lk_bundle_fmt(char *out, size_t size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* The path of REL inside the applied bundle's files ("" when no bundle is applied): the one
+ * way csca/, plugins.json and assets/ are found, from the version the database has in force.
+ * WHAT names the caller in an error. */
+int lk_bundle_applied_path(lk_store *st, const char *state_dir, const char *rel, const char *what,
+                           char *out, size_t size, lk_err *err);
+
 /* Fills err with "<reason>: <message>" and the matching LK_E* code; returns r. */
 lk_bundle_reason lk_bundle_fail(lk_err *err, lk_bundle_reason r, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

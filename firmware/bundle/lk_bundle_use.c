@@ -26,15 +26,31 @@ static int has_files(const char *dir)
     return any;
 }
 
+int lk_bundle_applied_path(lk_store *st, const char *state_dir, const char *rel, const char *what,
+                           char *out, size_t size, lk_err *err)
+{
+    char files[900];
+    lk_err why = {0};
+    if (size)
+        out[0] = '\0';
+    int rc = lk_bundle_files_dir(st, state_dir, files, sizeof files, &why);
+    if (rc == LK_ENOENT)
+        return 0;
+    if (rc != 0)
+        return lk_err_set(err, rc, "%s: %s", what, why.msg);
+    if (lk_bundle_fmt(out, size, "%s/%s", files, rel) != 0)
+        return lk_err_set(err, LK_EINVAL, "%s: path too long", what);
+    return 0;
+}
+
 int lk_bundle_csca_dir(lk_store *st, const char *state_dir, const char *configured, char *out,
                        size_t size, lk_err *err)
 {
-    char files[900], csca[1000];
-    lk_err why = {0};
-    int rc = lk_bundle_files_dir(st, state_dir, files, sizeof files, &why);
-    if (rc != 0 && rc != LK_ENOENT)
-        return lk_err_set(err, rc, "trust list: %s", why.msg);
-    if (rc == 0 && lk_bundle_fmt(csca, sizeof csca, "%s/csca", files) == 0 && has_files(csca))
+    char csca[1000];
+    int rc = lk_bundle_applied_path(st, state_dir, "csca", "trust list", csca, sizeof csca, err);
+    if (rc != 0)
+        return rc;
+    if (csca[0] && has_files(csca))
         return lk_bundle_fmt(out, size, "%s", csca) == 0
                    ? 0
                    : lk_err_set(err, LK_EINVAL, "trust list path too long");
@@ -73,17 +89,13 @@ static int allow_list(const char *text, char *out, size_t size, lk_err *err)
 
 int lk_bundle_plugin_allow(lk_store *st, const char *state_dir, char *out, size_t size, lk_err *err)
 {
-    char files[900], path[1000];
-    lk_err why = {0};
+    char path[1000];
     if (size)
         out[0] = '\0';
-    int rc = lk_bundle_files_dir(st, state_dir, files, sizeof files, &why);
-    if (rc == LK_ENOENT)
-        return 0;
-    if (rc != 0)
-        return lk_err_set(err, rc, "plug-in allow-list: %s", why.msg);
-    if (lk_bundle_fmt(path, sizeof path, "%s/plugins.json", files) != 0)
-        return lk_err_set(err, LK_EINVAL, "plug-in allow-list path too long");
+    int rc = lk_bundle_applied_path(st, state_dir, "plugins.json", "plug-in allow-list", path,
+                                    sizeof path, err);
+    if (rc != 0 || !path[0])
+        return rc;
     char *text = lk_bundle_read_file(path, LK_BUNDLE_MANIFEST_MAX, NULL);
     if (!text)
         return errno == ENOENT

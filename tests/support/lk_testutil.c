@@ -74,6 +74,19 @@ lk_store *lk_test_open(const lk_test_fixture *fx)
     return st;
 }
 
+char *lk_test_slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = calloc(1, 1 << 20);
+    assert_non_null(buf);
+    size_t n = fread(buf, 1, (1 << 20) - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
 long long lk_test_scalar(lk_store *st, const char *sql, const char *arg)
 {
     sqlite3_stmt *s = NULL;

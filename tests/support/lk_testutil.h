@@ -26,6 +26,9 @@ lk_store *lk_test_open(const lk_test_fixture *fx);
  * the query does not give a row; arg, when not NULL, is bound as text to ?1. */
 long long lk_test_scalar(lk_store *st, const char *sql, const char *arg);
 
+/* A whole file (up to 1 MiB) as a NUL-terminated string the caller frees; NULL when missing. */
+char *lk_test_slurp(const char *path);
+
 /* Writes a configuration value straight into the table, past lk_config_set's validation, the
  * way a database from an older build or a hand edit could hold it: for tests of the modules
  * that must still refuse such a value when they load their settings. */

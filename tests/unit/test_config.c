@@ -244,19 +244,6 @@ static void remove_flat(const char *dir)
     assert_int_equal(rmdir(dir), 0);
 }
 
-/* Reads a whole file (NULL when missing). */
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = calloc(1, 1 << 20);
-    size_t n = fread(buf, 1, (1 << 20) - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
 /* The PIN's hash is a credential: a brute force of a 6-digit PIN against it takes minutes, and
  * the audit log leaves the kiosk on every USB export. Its audit row says that it changed (and
  * who, when), never the value; another key's row still carries its value. */
@@ -293,7 +280,7 @@ static void test_secret_not_audited(void **state)
     assert_int_equal(lk_bundle_export(fx->st, exp_dir, path, NULL, exported, sizeof exported, &err),
                      0);
     snprintf(path, sizeof path, "%s/audit.jsonl", exported);
-    char *audit = slurp(path);
+    char *audit = lk_test_slurp(path);
     assert_non_null(audit);
     assert_non_null(strstr(audit, "(secret changed)"));
     assert_null(strstr(audit, sc.hash_hex));

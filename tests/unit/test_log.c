@@ -19,18 +19,6 @@
 #include "kiosk/lk_log.h"
 #include "lk_testutil.h"
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = calloc(1, 1 << 20);
-    size_t n = fread(buf, 1, (1 << 20) - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
 static int count_lines(const char *s)
 {
     int n = 0;
@@ -53,7 +41,7 @@ static void test_line_format(void **state)
     lk_log_write(l, LK_LOG_WARN, "reader", "read 310104195404094012 and 11010119900307013X ok");
     lk_log_write(NULL, LK_LOG_ERROR, "x", "a NULL handle is no log");
     lk_log_close(l);
-    char *s = slurp(path);
+    char *s = lk_test_slurp(path);
     assert_non_null(s);
     assert_int_equal(count_lines(s), 3);
     /* "2026-12-02T03:34:30Z INFO  session: state face -> choose" */
@@ -110,9 +98,9 @@ static void test_rotation(void **state)
     }
     snprintf(p, sizeof p, "%s.3", path);
     assert_int_not_equal(stat(p, &sb), 0); /* keep = 2: the oldest went */
-    char *cur = slurp(path);
+    char *cur = lk_test_slurp(path);
     snprintf(p, sizeof p, "%s.1", path);
-    char *prev = slurp(p);
+    char *prev = lk_test_slurp(p);
     assert_non_null(strstr(cur, "event 099"));
     /* The newest rotated file ends just before the current one starts. */
     char last[16], first[16];
@@ -155,7 +143,7 @@ static void test_threads(void **state)
     for (int i = 0; i < 4; i++)
         pthread_join(th[i], NULL);
     lk_log_close(l);
-    char *s = slurp(path);
+    char *s = lk_test_slurp(path);
     assert_int_equal(count_lines(s), 2000);
     int per[4] = {0};
     for (char *line = strtok(s, "\n"); line; line = strtok(NULL, "\n")) {
