@@ -38,23 +38,7 @@ printf 'wait attract\nreader service expired.bin\nwait diag_refused\ntap ok\nwai
 # printed and rated, three failed face checks, a customer who backs out of the first screen.
 holder=310104195404094012
 printf '{"doc_type":"resident_id","number":"%s","name":"杨凯福"}' "$holder" >"$work/holder.json"
-cat >"$work/customers.script" <<'EOF'
-wait attract
-tap start
-wait role
-tap holder
-wait document
-tap resident_id
-wait consent
-tap consent_data
-tap consent_face
-tap continue
-wait tap_card
-reader insert holder.json
-wait choose 20000
-tap license0
-wait preview
-wait-button print 20000
+{ cat "$LK_TEST_DATA/kiosk/to-preview.part"; cat <<'EOF'; } >"$work/customers.script"
 tap print
 wait done 120000
 reader remove

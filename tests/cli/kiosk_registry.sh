@@ -57,22 +57,7 @@ done
 [[ -n $idx ]] || fail "no approved resident-ID holder among the simulator's records"
 printf '{"doc_type":"resident_id","number":"%s","name":"测试"}\n' "$number" >"$work/holder.json"
 
-to_preview='wait attract
-tap start
-wait role
-tap holder
-wait document
-tap resident_id
-wait consent
-tap consent_data
-tap consent_face
-tap continue
-wait tap_card
-reader insert holder.json
-wait choose 20000
-tap license0
-wait preview
-wait-button print 20000'
+to_preview=$(cat "$LK_TEST_DATA/kiosk/to-preview.part")
 printf '%s\ntap print\nwait done 60000\nreader remove\nwait rating\ntap rate1\nwait ended\n' \
     "$to_preview" >"$work/print.script"
 printf '%s\ntap cancel\nwait ended\n' "$to_preview" >"$work/cancel.script"
