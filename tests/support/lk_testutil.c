@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <unistd.h>
 
+#include "kiosk/lk_gen.h"
 #include "lk_testutil.h"
 
 int lk_test_setup(void **state)
@@ -72,6 +73,24 @@ lk_store *lk_test_open(const lk_test_fixture *fx)
         fail_msg("lk_store_open: %s", err.msg);
     assert_non_null(st);
     return st;
+}
+
+void lk_test_put_license(lk_store *st, uint64_t index, const char *status, int dups, char *uscc)
+{
+    lk_gen g;
+    lk_record *rec = NULL;
+    lk_err err = {0};
+    lk_gen_init(&g, 42);
+    assert_int_equal(lk_gen_record(&g, index, &rec), 0);
+    free(rec->status);
+    rec->status = strdup(status);
+    rec->duplicates = dups;
+    strcpy(uscc, rec->uscc);
+    assert_int_equal(lk_store_begin(st, &err), 0);
+    if (lk_store_put_record(st, rec, 0, NULL, &err) != 0)
+        fail_msg("put: %s", err.msg);
+    assert_int_equal(lk_store_commit(st, &err), 0);
+    lk_record_free(rec);
 }
 
 char *lk_test_slurp(const char *path)

@@ -26,6 +26,10 @@ lk_store *lk_test_open(const lk_test_fixture *fx);
  * the query does not give a row; arg, when not NULL, is bound as text to ?1. */
 long long lk_test_scalar(lk_store *st, const char *sql, const char *arg);
 
+/* Stores synthetic record `index` (lk_gen, seed 42) with the given status and 副本 count, in
+ * its own transaction; its USCC into uscc (20 bytes). */
+void lk_test_put_license(lk_store *st, uint64_t index, const char *status, int dups, char *uscc);
+
 /* A whole file (up to 1 MiB) as a NUL-terminated string the caller frees; NULL when missing. */
 char *lk_test_slurp(const char *path);
 

@@ -14,31 +14,11 @@
 #include "kiosk/lk_audit.h"
 #include "kiosk/lk_counter.h"
 #include "kiosk/lk_counter_names.h"
-#include "kiosk/lk_gen.h"
 #include "kiosk/lk_journal.h"
 #include "kiosk/lk_printer.h"
 #include "kiosk/lk_registry.h"
 #include "kiosk/lk_stock.h"
 #include "lk_testutil.h"
-
-/* Stores synthetic record `index` with the given status and 副本 count; returns its USCC. */
-static void put_license(lk_store *st, uint64_t index, const char *status, int dups, char *uscc)
-{
-    lk_gen g;
-    lk_record *rec = NULL;
-    lk_err err = {0};
-    lk_gen_init(&g, 42);
-    assert_int_equal(lk_gen_record(&g, index, &rec), 0);
-    free(rec->status);
-    rec->status = strdup(status);
-    rec->duplicates = dups;
-    strcpy(uscc, rec->uscc);
-    assert_int_equal(lk_store_begin(st, &err), 0);
-    if (lk_store_put_record(st, rec, 0, NULL, &err) != 0)
-        fail_msg("put: %s", err.msg);
-    assert_int_equal(lk_store_commit(st, &err), 0);
-    lk_record_free(rec);
-}
 
 static int count_rows(lk_store *st, const char *sql)
 {
@@ -83,7 +63,7 @@ static void test_reserve_with_rows_from_import(void **state)
 {
     lk_test_fixture *fx = *state;
     char uscc[24];
-    put_license(fx->st, 1, "approved", 2, uscc);
+    lk_test_put_license(fx->st, 1, "approved", 2, uscc);
     assert_int_equal(count_rows(fx->st, "SELECT count(*) FROM print_jobs"), 3);
     check_exactly_once(fx->st, uscc);
     assert_int_equal(count_rows(fx->st, "SELECT count(*) FROM print_jobs"), 3);
@@ -93,7 +73,7 @@ static void test_reserve_without_rows(void **state)
 {
     lk_test_fixture *fx = *state;
     char uscc[24];
-    put_license(fx->st, 2, "approved", 1, uscc);
+    lk_test_put_license(fx->st, 2, "approved", 1, uscc);
     /* The import branch may stop creating journal rows: reserve must insert them. */
     assert_int_equal(sqlite3_exec(lk_store_db(fx->st), "DELETE FROM print_jobs", 0, 0, 0), 0);
     assert_int_equal(lk_journal_printable(fx->st, uscc, "duplicate", 1, NULL), 1);
@@ -107,8 +87,8 @@ static void test_refusals(void **state)
     lk_err err = {0};
     lk_journal_row r;
     char ok[24], bad[24];
-    put_license(fx->st, 3, "approved", 1, ok);
-    put_license(fx->st, 4, "revoked", 1, bad);
+    lk_test_put_license(fx->st, 3, "approved", 1, ok);
+    lk_test_put_license(fx->st, 4, "revoked", 1, bad);
     lk_journal_req q = req(bad, "original", 1, 0);
     assert_int_equal(lk_journal_reserve(fx->st, &q, &r, &err), LK_EINVAL);
     assert_non_null(strstr(err.msg, "revoked"));
@@ -137,7 +117,7 @@ static void test_uncertain_confirm_and_reprint(void **state)
     lk_err err = {0};
     lk_journal_row r;
     char uscc[24];
-    put_license(fx->st, 5, "approved", 1, uscc);
+    lk_test_put_license(fx->st, 5, "approved", 1, uscc);
     assert_int_equal(
         lk_stock_load(fx->st, "main", LK_STOCK_A4, "YZ0098", "YZ0101", 0, "tech", NULL, &err), 0);
     int64_t left = 0;
@@ -232,7 +212,7 @@ static void test_registry_hooks(void **state)
     char sqlbuf[512];
     lk_journal_row r;
     char uscc[24];
-    put_license(st, 7, "approved", 2, uscc);
+    lk_test_put_license(st, 7, "approved", 2, uscc);
     lk_journal_set_hooks(st, lk_registry_journal_hooks());
     lk_journal_req orig = req(uscc, "original", 1, 0), dup1 = req(uscc, "duplicate", 1, 0);
     print_once(st, &orig, LK_PRINT_COMPLETED, &r);
@@ -296,7 +276,7 @@ static void test_registry_revocation_gate(void **state)
     char sqlbuf[512];
     lk_journal_row r;
     char uscc[24];
-    put_license(st, 8, "approved", 0, uscc);
+    lk_test_put_license(st, 8, "approved", 0, uscc);
     lk_journal_set_hooks(st, lk_registry_journal_hooks());
     lk_journal_req orig = req(uscc, "original", 1, 0);
     assert_int_equal(lk_journal_reserve(st, &orig, &r, &err), 0);

@@ -18,7 +18,6 @@
 
 #include "kiosk/lk_audit.h"
 #include "kiosk/lk_config.h"
-#include "kiosk/lk_gen.h"
 #include "kiosk/lk_journal.h"
 #include "kiosk/lk_log.h"
 #include "kiosk/lk_service_mode.h"
@@ -248,22 +247,6 @@ static void test_entry_and_pages(void **state_)
     free_rig(&r);
 }
 
-/* A license with a duplicate, in the store: its uscc in out. */
-static void put_license(lk_store *st, uint64_t index, char *out)
-{
-    lk_gen g;
-    lk_record *rec = NULL;
-    lk_err err = {0};
-    lk_gen_init(&g, 42);
-    assert_int_equal(lk_gen_record(&g, index, &rec), 0);
-    free(rec->status);
-    rec->status = strdup("approved");
-    rec->duplicates = 1;
-    strcpy(out, rec->uscc);
-    assert_int_equal(lk_store_put_record(st, rec, 0, NULL, &err), 0);
-    lk_record_free(rec);
-}
-
 /* One print attempt of a copy, ended with outcome o; the row's id. */
 static int64_t print_copy(lk_store *st, const char *uscc, const char *copy, int no,
                           lk_print_outcome o)
@@ -291,8 +274,8 @@ static void test_jobs_page(void **state_)
     make_rig(&r, *state_);
     lk_store *st = r.fx->st;
     char a[24], b[24];
-    put_license(st, 1, a);
-    put_license(st, 2, b);
+    lk_test_put_license(st, 1, "approved", 1, a);
+    lk_test_put_license(st, 2, "approved", 1, b);
     int64_t unc = print_copy(st, a, "original", 1, LK_PRINT_UNCERTAIN);
     int64_t unc2 = print_copy(st, a, "duplicate", 1, LK_PRINT_UNCERTAIN);
     int64_t done = print_copy(st, b, "original", 1, LK_PRINT_COMPLETED);
